@@ -1,0 +1,201 @@
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { GovgateError } from './errors.js';
+import { createGovernance, type Governance } from './governance.js';
+import type { AppendRequest, LedgerEntry, StoredEntry } from './ledger/entry.js';
+import type { LedgerHead, LedgerPort } from './ports.js';
+import { aRequest, seedPolicy } from './testing/builders.js';
+import { InMemoryLedger } from './testing/in-memory-ledger.js';
+import { InMemoryPolicyStore, ManualClock } from './testing/in-memory-stores.js';
+
+async function entries(ledger: LedgerPort, tenant: string): Promise<StoredEntry[]> {
+  const out: StoredEntry[] = [];
+  for await (const e of ledger.read(tenant)) out.push(e);
+  return out;
+}
+
+/** A ledger whose appends fail, as a full disk or a lost database would make them. */
+class BrokenLedger implements LedgerPort {
+  append(_tenant: string, _entries: readonly AppendRequest[]): Promise<readonly LedgerEntry[]> {
+    return Promise.reject(new Error('disk full'));
+  }
+  async *read(): AsyncIterable<StoredEntry> {}
+  head(): Promise<LedgerHead> {
+    return Promise.resolve({ size: 0, hash: '0'.repeat(64) });
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+describe('Governance.check', () => {
+  let ledger: InMemoryLedger;
+  let policies: InMemoryPolicyStore;
+  let governance: Governance;
+
+  beforeEach(async () => {
+    ledger = new InMemoryLedger(new ManualClock());
+    policies = new InMemoryPolicyStore();
+    governance = createGovernance({ ledger, policies });
+    await governance.savePolicy('acme', seedPolicy(), 'admin');
+    await governance.activatePolicy('acme', 'default', 1, 'admin');
+  });
+
+  it('returns the decision with the seq of its ledger entry', async () => {
+    const result = await governance.check('acme', aRequest({ contains_personal_data: true }), {
+      actor: 'key_1',
+    });
+    expect(result).toMatchObject({ allowed: false, riskScore: 70, seq: 3 });
+    const [, , decision] = await entries(ledger, 'acme');
+    expect(decision?.entry).toMatchObject({ seq: 3, type: 'decision', actor: 'key_1' });
+    expect(decision?.entry.data).toMatchObject({
+      decision: { allowed: false, riskScore: 70, policy: { id: 'default', version: 1 } },
+      request: { model: 'gpt-4o', metadata: { contains_personal_data: true } },
+    });
+  });
+
+  it('records policy versions and activations before decisions', async () => {
+    const types = (await entries(ledger, 'acme')).map((e) => e.entry.type);
+    expect(types).toEqual(['policy.version', 'policy.activated']);
+  });
+
+  it('stores personal data redacted, and decides on the facts', async () => {
+    const result = await governance.check(
+      'acme',
+      aRequest({ note: 'call +44 20 7946 0958 or mail bob@example.com' }),
+    );
+    const stored = (await entries(ledger, 'acme')).at(-1);
+    expect(stored?.bytes).not.toContain('bob@example.com');
+    expect(stored?.entry.data).toMatchObject({
+      request: { metadata: { note: 'call [REDACTED:phone] or mail [REDACTED:email]' } },
+      pii: ['email', 'phone'],
+    });
+    expect(result.allowed).toBe(true); // the seed policy in tests has no PII rule
+  });
+
+  it('does not change the caller’s request when redacting', async () => {
+    const request = aRequest({ owner: { email: 'bob@example.com' } });
+    await governance.check('acme', request);
+    expect(request.metadata).toEqual({ owner: { email: 'bob@example.com' } });
+  });
+
+  it('refuses content fields naming their paths, and records the rejection without values', async () => {
+    const request = aRequest({ turns: [{ role: 'user', content: 'my secret plan' }], Prompt: 'x' });
+    await expect(governance.check('acme', request)).rejects.toMatchObject({
+      code: 'FORBIDDEN_CONTENT_FIELD',
+      details: [
+        {
+          pointer: '/metadata/turns/0/content',
+          message: expect.stringContaining('content field') as unknown,
+        },
+        {
+          pointer: '/metadata/Prompt',
+          message: expect.stringContaining('content field') as unknown,
+        },
+      ],
+    });
+    const rejected = (await entries(ledger, 'acme')).at(-1);
+    expect(rejected?.entry).toMatchObject({
+      type: 'decision.rejected',
+      data: {
+        code: 'FORBIDDEN_CONTENT_FIELD',
+        paths: ['/metadata/turns/0/content', '/metadata/Prompt'],
+      },
+    });
+    expect(rejected?.bytes).not.toContain('secret');
+  });
+
+  it('refuses an invalid request without recording anything', async () => {
+    const before = (await ledger.head('acme')).size;
+    await expect(
+      governance.check('acme', { model: 1, operation: 'x', metadata: {} }),
+    ).rejects.toMatchObject({
+      code: 'REQUEST_INVALID',
+      details: [{ pointer: '/model', message: 'must be a string' }],
+    });
+    expect((await ledger.head('acme')).size).toBe(before);
+  });
+
+  it('fails closed with LEDGER_UNAVAILABLE when the decision cannot be recorded', async () => {
+    const broken = createGovernance({ ledger: new BrokenLedger(), policies });
+    const error: unknown = await broken.check('acme', aRequest({})).catch((e: unknown) => e);
+    expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+    expect((error as GovgateError).cause).toEqual(new Error('disk full'));
+  });
+
+  it('fails closed with POLICY_NOT_FOUND for a tenant without an active policy', async () => {
+    await expect(governance.check('globex', aRequest({}))).rejects.toMatchObject({
+      code: 'POLICY_NOT_FOUND',
+    });
+  });
+
+  it('refuses an invalid tenant id', async () => {
+    await expect(governance.check('../etc', aRequest({}))).rejects.toMatchObject({
+      code: 'TENANT_INVALID',
+    });
+  });
+
+  it('keeps tenants apart: one tenant’s decisions are not in another’s chain', async () => {
+    await governance.savePolicy('globex', seedPolicy());
+    await governance.activatePolicy('globex', 'default', 1);
+    await governance.check('globex', aRequest({}));
+    const acme = await entries(ledger, 'acme');
+    expect(acme.every((e) => e.entry.tenant === 'acme')).toBe(true);
+    expect((await ledger.head('globex')).size).toBe(3);
+  });
+
+  it('uses the new active version after an activation', async () => {
+    await governance.savePolicy('acme', { ...seedPolicy(), version: 2, threshold: 90 });
+    await governance.activatePolicy('acme', 'default', 2);
+    const result = await governance.check('acme', aRequest({ contains_personal_data: true }));
+    expect(result).toMatchObject({ allowed: true, riskScore: 70, policy: { version: 2 } });
+  });
+});
+
+describe('Governance policy management', () => {
+  it('treats saving identical content again as a no-op and other content under the same version as a conflict', async () => {
+    const ledger = new InMemoryLedger();
+    const governance = createGovernance({ ledger, policies: new InMemoryPolicyStore() });
+    const first = await governance.savePolicy('acme', seedPolicy());
+    expect(await governance.savePolicy('acme', seedPolicy())).toEqual(first);
+    await expect(
+      governance.savePolicy('acme', { ...seedPolicy(), threshold: 10 }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect((await ledger.head('acme')).size).toBe(1);
+  });
+
+  it('refuses an invalid document with POLICY_INVALID and saves nothing', async () => {
+    const policies = new InMemoryPolicyStore();
+    const governance = createGovernance({ ledger: new InMemoryLedger(), policies });
+    await expect(governance.savePolicy('acme', { id: 'x', version: 1 })).rejects.toMatchObject({
+      code: 'POLICY_INVALID',
+    });
+    expect(await policies.listPolicies('acme')).toEqual([]);
+  });
+
+  it('restores the previous activation when the ledger cannot record a new one', async () => {
+    const policies = new InMemoryPolicyStore();
+    const ledger = new InMemoryLedger();
+    const governance = createGovernance({ ledger, policies });
+    await governance.savePolicy('acme', seedPolicy());
+    await governance.savePolicy('acme', { ...seedPolicy(), version: 2 });
+    await governance.activatePolicy('acme', 'default', 1);
+    await ledger.close();
+    await expect(governance.activatePolicy('acme', 'default', 2)).rejects.toMatchObject({
+      code: 'LEDGER_UNAVAILABLE',
+    });
+    expect((await policies.getActive('acme'))?.version).toBe(1);
+  });
+
+  it('evaluates a dry run without recording it', async () => {
+    const ledger = new InMemoryLedger();
+    const governance = createGovernance({ ledger, policies: new InMemoryPolicyStore() });
+    await governance.savePolicy('acme', seedPolicy());
+    await governance.activatePolicy('acme', 'default', 1);
+    const size = (await ledger.head('acme')).size;
+    expect(await governance.evaluate('acme', aRequest({ is_external_model: true }))).toMatchObject({
+      allowed: false,
+      riskScore: 50,
+    });
+    expect((await ledger.head('acme')).size).toBe(size);
+  });
+});

@@ -1,0 +1,248 @@
+import type { Decision, DecisionRequest, JsonObject } from './decision/decision.js';
+import { inspectRequest, piiKindsOf } from './decision/inspect.js';
+import { GovgateError } from './errors.js';
+import { canonicalDigest } from './ledger/canonical-json.js';
+import type { AppendRequest, LedgerEntry } from './ledger/entry.js';
+import { compilePolicy, type CompiledPolicy } from './policy/compile.js';
+import { assertPolicyDocument } from './policy/validate.js';
+import type { ClockPort, LedgerPort, PolicyStorePort, PolicyVersionRecord } from './ports.js';
+import { isTenantId } from './schema/patterns.js';
+
+/** A decision that was recorded: its ledger seq proves it. */
+export interface CheckResult extends Decision {
+  readonly seq: number;
+}
+
+export interface CheckOptions {
+  /** Who asks (a key id, a service name); recorded as the entry's actor. */
+  readonly actor?: string;
+}
+
+export interface GovernanceDeps {
+  readonly ledger: LedgerPort;
+  readonly policies: PolicyStorePort;
+  readonly clock?: ClockPort;
+}
+
+const systemClock: ClockPort = { now: () => Date.now() };
+const MAX_CACHED_POLICIES = 1024;
+
+function assertTenant(tenant: string): void {
+  if (!isTenantId(tenant))
+    throw new GovgateError('TENANT_INVALID', `'${String(tenant)}' is not a valid tenant id`, {
+      details: [
+        {
+          pointer: '/tenant',
+          message: 'must be 1-63 characters of lowercase letters, digits, _ or -',
+        },
+      ],
+    });
+}
+
+/**
+ * The use cases apps call: decide, record, manage policies. Stateless apart from a
+ * cache of compiled policies keyed by content digest.
+ */
+export class Governance {
+  private readonly compiled = new Map<string, CompiledPolicy>();
+  private readonly clock: ClockPort;
+
+  constructor(private readonly deps: GovernanceDeps) {
+    this.clock = deps.clock ?? systemClock;
+  }
+
+  private compiledFor(tenant: string, record: PolicyVersionRecord): CompiledPolicy {
+    const key = `${tenant}\u0000${record.digest}`;
+    let policy = this.compiled.get(key);
+    if (policy === undefined) {
+      policy = compilePolicy(record.document, { tenant });
+      if (this.compiled.size >= MAX_CACHED_POLICIES) this.compiled.clear();
+      this.compiled.set(key, policy);
+    }
+    return policy;
+  }
+
+  /** The compiled active policy of a tenant; POLICY_NOT_FOUND when none is active. */
+  async activePolicy(tenant: string): Promise<CompiledPolicy> {
+    assertTenant(tenant);
+    const record = await this.deps.policies.getActive(tenant);
+    if (record === undefined)
+      throw new GovgateError('POLICY_NOT_FOUND', `tenant '${tenant}' has no active policy`);
+    return this.compiledFor(tenant, record);
+  }
+
+  private async record(tenant: string, entry: AppendRequest): Promise<LedgerEntry> {
+    try {
+      const [written] = await this.deps.ledger.append(tenant, [entry]);
+      if (written === undefined) throw new Error('ledger returned no entry');
+      return written;
+    } catch (cause) {
+      if (GovgateError.is(cause, 'LEDGER_ENTRY_INVALID')) throw cause;
+      throw new GovgateError(
+        'LEDGER_UNAVAILABLE',
+        `the ledger could not record the ${entry.type} entry`,
+        { cause },
+      );
+    }
+  }
+
+  /**
+   * Decides whether an operation may run and records the decision. Fails closed: if
+   * the decision cannot be written to the ledger, this throws LEDGER_UNAVAILABLE and
+   * no decision is returned.
+   *
+   * @throws GovgateError REQUEST_INVALID, FORBIDDEN_CONTENT_FIELD (recorded as a
+   *   `decision.rejected` entry naming the paths, never the values), POLICY_NOT_FOUND,
+   *   TENANT_INVALID, LEDGER_UNAVAILABLE.
+   *
+   * @example
+   * const result = await governance.check('acme', { model: 'gpt-4o', operation: 'chat', metadata: {} });
+   * if (!result.allowed) throw new Error(result.reasons.map((r) => r.reason).join(', '));
+   */
+  async check(tenant: string, request: unknown, options: CheckOptions = {}): Promise<CheckResult> {
+    const policy = await this.activePolicy(tenant);
+    const actor = options.actor ?? 'library';
+    let inspected;
+    try {
+      inspected = inspectRequest(request, policy.forbiddenFields);
+    } catch (error) {
+      if (GovgateError.is(error, 'FORBIDDEN_CONTENT_FIELD')) {
+        await this.record(tenant, {
+          type: 'decision.rejected',
+          actor,
+          data: {
+            code: error.code,
+            paths: error.details.map((d) => d.pointer),
+            policy: { ...policy.ref },
+          },
+        });
+      }
+      throw error;
+    }
+    const decision = policy.evaluate(inspected.request, inspected.facts);
+    const { redacted } = inspected;
+    const stored: JsonObject = {
+      model: redacted.model,
+      operation: redacted.operation,
+      metadata: redacted.metadata,
+    };
+    if (redacted.context !== undefined) stored.context = redacted.context;
+    const entry = await this.record(tenant, {
+      type: 'decision',
+      actor,
+      ...(redacted.subject === undefined ? {} : { subject: redacted.subject }),
+      data: {
+        request: stored,
+        decision: {
+          allowed: decision.allowed,
+          riskScore: decision.riskScore,
+          review: decision.review,
+          reasons: decision.reasons.map((r) => ({ ...r })),
+          policy: { ...decision.policy },
+        },
+        pii: piiKindsOf(inspected.facts),
+      },
+    });
+    return { ...decision, seq: entry.seq };
+  }
+
+  /** Evaluates a request against the active policy without recording it (a dry run). */
+  async evaluate(tenant: string, request: unknown): Promise<Decision> {
+    const policy = await this.activePolicy(tenant);
+    const inspected = inspectRequest(request, policy.forbiddenFields);
+    return policy.evaluate(inspected.request, inspected.facts);
+  }
+
+  /**
+   * Validates and saves a policy document as an immutable version, and records a
+   * `policy.version` entry. Saving the same (id, version) again with identical
+   * content is a no-op; with other content it is a CONFLICT.
+   */
+  async savePolicy(
+    tenant: string,
+    document: unknown,
+    actor = 'library',
+  ): Promise<PolicyVersionRecord> {
+    assertTenant(tenant);
+    const doc = assertPolicyDocument(document);
+    compilePolicy(doc); // every override must compile too
+    const digest = canonicalDigest(doc);
+    const existing = await this.deps.policies.getVersion(tenant, doc.id, doc.version);
+    if (existing !== undefined) {
+      if (existing.digest === digest) return existing;
+      throw new GovgateError(
+        'CONFLICT',
+        `policy '${doc.id}' version ${doc.version} already exists with other content`,
+      );
+    }
+    const record = await this.deps.policies.saveVersion({
+      tenant,
+      id: doc.id,
+      version: doc.version,
+      digest,
+      document: doc,
+      createdAt: new Date(this.clock.now()).toISOString(),
+      createdBy: actor,
+    });
+    await this.record(tenant, {
+      type: 'policy.version',
+      actor,
+      data: { policy: { id: doc.id, version: doc.version, digest } },
+    });
+    return record;
+  }
+
+  /**
+   * Makes a saved version the tenant's active policy and records `policy.activated`.
+   * If the ledger cannot record it, the previous activation is restored and
+   * LEDGER_UNAVAILABLE is thrown.
+   */
+  async activatePolicy(
+    tenant: string,
+    id: string,
+    version: number,
+    actor = 'library',
+  ): Promise<PolicyVersionRecord> {
+    assertTenant(tenant);
+    const record = await this.deps.policies.getVersion(tenant, id, version);
+    if (record === undefined)
+      throw new GovgateError(
+        'POLICY_NOT_FOUND',
+        `policy '${id}' version ${version} does not exist`,
+      );
+    const previous = await this.deps.policies.getActive(tenant);
+    await this.deps.policies.activate(tenant, id, version);
+    try {
+      await this.record(tenant, {
+        type: 'policy.activated',
+        actor,
+        data: {
+          policy: { id, version, digest: record.digest },
+          ...(previous === undefined
+            ? {}
+            : { previous: { id: previous.id, version: previous.version } }),
+        },
+      });
+    } catch (error) {
+      if (previous === undefined) await this.deps.policies.deactivate(tenant);
+      else await this.deps.policies.activate(tenant, previous.id, previous.version);
+      throw error;
+    }
+    return record;
+  }
+}
+
+/**
+ * Builds the facade from port implementations, for apps that do not use a DI
+ * container.
+ *
+ * @example
+ * import { createGovernance } from '@govgate/core';
+ * import { InMemoryLedger, InMemoryPolicyStore } from '@govgate/core/testing';
+ * const governance = createGovernance({ ledger: new InMemoryLedger(), policies: new InMemoryPolicyStore() });
+ */
+export function createGovernance(deps: GovernanceDeps): Governance {
+  return new Governance(deps);
+}
+
+export type { DecisionRequest };

@@ -1,0 +1,119 @@
+/**
+ * @govgate/core — policy evaluation, risk scoring, ledger and compliance logic
+ * behind ports. No I/O and no framework: adapters and the service supply those.
+ */
+export { GovgateError, pointerToken } from './errors.js';
+export type { ErrorDetail, GovgateErrorCode } from './errors.js';
+
+// condition language
+export { LEAF_OPERATORS, conditionSchemaDefs } from './condition/condition.js';
+export type { Condition, LeafCondition, LeafOperator, Scalar } from './condition/condition.js';
+export { checkCondition, compileCondition } from './condition/compile.js';
+export type { ConditionFn, PathRoot, PathRoots } from './condition/compile.js';
+export { MAX_PATTERN_LENGTH, vetPattern } from './condition/regex-safety.js';
+export type { PatternVetting } from './condition/regex-safety.js';
+
+// policies
+export { DEFAULT_FORBIDDEN_FIELDS } from './policy/policy-document.js';
+export type {
+  PolicyDocument,
+  PolicyRule,
+  RuleEffect,
+  TenantOverride,
+} from './policy/policy-document.js';
+export { policyDocumentSchema } from './policy/policy-schema.js';
+export {
+  POLICY_PATH_ROOTS,
+  assertPolicyDocument,
+  validatePolicyDocument,
+} from './policy/validate.js';
+export { MAX_DOCUMENT_TEXT, formatOf, parseDocumentText } from './policy/parse.js';
+export type { DocumentFormat } from './policy/parse.js';
+export { applyOverride, policyForTenant } from './policy/overrides.js';
+export { INDEX_RULES_ABOVE, compilePolicy } from './policy/compile.js';
+export type { CompileOptions, CompiledPolicy, EvaluationStrategy } from './policy/compile.js';
+export {
+  formatPolicyTestReport,
+  policyTestFileSchema,
+  runPolicyTestText,
+  runPolicyTests,
+} from './policy/policy-tests.js';
+export type {
+  PolicyTestCase,
+  PolicyTestCaseResult,
+  PolicyTestExpectation,
+  PolicyTestFile,
+  PolicyTestMismatch,
+  PolicyTestOptions,
+  PolicyTestOutcome,
+  PolicyTestReport,
+} from './policy/policy-tests.js';
+
+// decisions
+export type {
+  Decision,
+  DecisionFacts,
+  DecisionReason,
+  DecisionRequest,
+  JsonObject,
+  JsonValue,
+  PiiFacts,
+  PolicyRef,
+} from './decision/decision.js';
+export {
+  REQUEST_LIMITS,
+  decisionRequestSchema,
+  deriveFacts,
+  inspectRequest,
+  piiKindsOf,
+} from './decision/inspect.js';
+export type { InspectedRequest } from './decision/inspect.js';
+export { PII_KINDS, detectPii } from './decision/pii.js';
+export type { PiiFinding, PiiKind } from './decision/pii.js';
+
+// ledger
+export { canonicalDigest, canonicalJson, sha256Hex } from './ledger/canonical-json.js';
+export {
+  ENTRY_VERSION,
+  GENESIS_PREV,
+  MAX_ENTRY_DATA_BYTES,
+  checkAppend,
+  computeEntryHash,
+  sealEntry,
+} from './ledger/entry.js';
+export type { AppendRequest, LedgerEntry, LedgerEntryType, StoredEntry } from './ledger/entry.js';
+
+// access and metering
+export {
+  API_KEY_PREFIX,
+  generateApiKey,
+  hashSecret,
+  parseApiKey,
+  secretMatches,
+} from './access/api-key.js';
+export type { ParsedApiKey } from './access/api-key.js';
+export { takeToken } from './metering/token-bucket.js';
+export type { BucketState } from './metering/token-bucket.js';
+export { TENANT_ID_PATTERN, isTenantId } from './schema/patterns.js';
+
+// ports and use cases
+export { CLOCK, IDS, KEY_STORE, LEDGER, POLICY_STORE, RATE_LIMIT_STORE } from './ports.js';
+export type {
+  ApiKeyRecord,
+  ClockPort,
+  EntryData,
+  IdPort,
+  KeyStorePort,
+  LedgerHead,
+  LedgerPort,
+  LedgerReadOptions,
+  PolicyStorePort,
+  PolicySummary,
+  PolicyVersionRecord,
+  RateLimitResult,
+  RateLimitSpec,
+  RateLimitStorePort,
+  Role,
+} from './ports.js';
+export { Governance, createGovernance } from './governance.js';
+export type { CheckOptions, CheckResult, GovernanceDeps } from './governance.js';

@@ -1,0 +1,65 @@
+import { describe, expect, it } from '@jest/globals';
+import { canonicalDigest, canonicalJson, sha256Hex } from './canonical-json.js';
+
+describe('canonicalJson (RFC 8785)', () => {
+  it('serializes the RFC 8785 §3.2.2 example exactly', () => {
+    const input = JSON.parse(
+      '{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],' +
+        '"string":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","literals":[null,true,false]}',
+    ) as unknown;
+    expect(canonicalJson(input)).toBe(
+      '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}',
+    );
+  });
+
+  it('sorts keys by UTF-16 code units (RFC 8785 §3.2.3)', () => {
+    const input = {
+      '\u20ac': 'Euro Sign',
+      '\r': 'Carriage Return',
+      '\ufb33': 'Hebrew Letter Dalet With Dagesh',
+      '1': 'One',
+      '\ud83d\ude00': 'Emoji: Grinning Face',
+      '\u0080': 'Control',
+      '\u00f6': 'Latin Small Letter O With Diaeresis',
+    };
+    const keys = Object.keys(JSON.parse(canonicalJson(input)) as object);
+    // JSON.parse puts the integer-like key first; compare the text order instead.
+    const order = [...canonicalJson(input).matchAll(/"([^"]*)":/g)].map((m) => m[1]);
+    expect(order).toEqual(['\\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33']);
+    expect(keys).toHaveLength(7);
+  });
+
+  it.each([
+    [0, '0'],
+    [-0, '0'],
+    [5e-324, '5e-324'],
+    [1.7976931348623157e308, '1.7976931348623157e+308'],
+    [9007199254740992, '9007199254740992'],
+    [1e21, '1e+21'],
+    [1e20, '100000000000000000000'],
+    [1e23, '1e+23'],
+    [0.000001, '0.000001'],
+    [1e-7, '1e-7'],
+  ])('serializes the number %p as %s (ECMAScript number formatting)', (value, text) => {
+    expect(canonicalJson(value)).toBe(text);
+  });
+
+  it.each([
+    ['NaN', NaN],
+    ['Infinity', Infinity],
+    ['a lone surrogate', '\ud800x'],
+  ])('refuses %s', (_name, value) => {
+    expect(() => canonicalJson(value)).toThrow();
+  });
+
+  it('digests documents with keys in any order alike', () => {
+    expect(canonicalDigest({ a: 1, b: [1, 2] })).toBe(canonicalDigest({ b: [1, 2], a: 1 }));
+    expect(canonicalDigest({ a: 1 })).toBe(sha256Hex('{"a":1}'));
+  });
+
+  it('hashes with SHA-256 (known answer)', () => {
+    expect(sha256Hex('abc')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
+  });
+});

@@ -1,0 +1,171 @@
+import type { JsonObject } from '../decision/decision.js';
+import { GovgateError, type ErrorDetail } from '../errors.js';
+import { isTenantId } from '../schema/patterns.js';
+import { canonicalJson, sha256Hex } from './canonical-json.js';
+import { jsonDataProblems } from './json-data.js';
+
+/** `prev` of a chain's first entry. */
+export const GENESIS_PREV = '0'.repeat(64);
+export const ENTRY_VERSION = 1;
+/** Largest canonical `data` of one entry, in UTF-8 bytes. */
+export const MAX_ENTRY_DATA_BYTES = 256 * 1024;
+
+/** Entry types govgate writes; applications may add their own (`app.*`). */
+export type LedgerEntryType =
+  | 'decision'
+  | 'decision.rejected'
+  | 'evidence'
+  | 'policy.version'
+  | 'policy.activated'
+  | 'key.created'
+  | 'key.revoked'
+  | 'key.rotated'
+  | 'checkpoint'
+  | 'workflow.transition'
+  | 'audit.correction'
+  | (string & {});
+
+const TYPE_PATTERN = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;
+
+/** What a caller asks the ledger to append; the ledger assigns seq, ts, prev and hash. */
+export interface AppendRequest {
+  readonly type: LedgerEntryType;
+  /** Who caused the entry: a key id, a user, `system`. */
+  readonly actor: string;
+  readonly subject?: string;
+  readonly data: JsonObject;
+}
+
+/**
+ * One entry of a tenant's chain. `hash` is the SHA-256 of the RFC 8785 canonical JSON
+ * of the entry without `hash`; `prev` is the previous entry's hash.
+ */
+export interface LedgerEntry {
+  readonly v: 1;
+  readonly tenant: string;
+  readonly seq: number;
+  /** RFC 3339 UTC time with milliseconds. */
+  readonly ts: string;
+  readonly type: LedgerEntryType;
+  readonly actor: string;
+  readonly subject?: string;
+  readonly data: JsonObject;
+  readonly prev: string;
+  readonly hash: string;
+}
+
+/** An entry together with the exact canonical bytes that were written. */
+export interface StoredEntry {
+  readonly entry: LedgerEntry;
+  /** Canonical JSON of the whole entry (with `hash`): what backends store and return. */
+  readonly bytes: string;
+}
+
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let n = 0; n < text.length; n++) {
+    const c = text.charCodeAt(n);
+    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? (n++, 4) : 3;
+  }
+  return bytes;
+}
+
+const shortText = (v: unknown): v is string =>
+  typeof v === 'string' && v.length > 0 && v.length <= 256 && v.isWellFormed();
+
+/**
+ * Checks an append request and returns the canonical JSON of its data. Throws
+ * `LEDGER_ENTRY_INVALID` naming every problem, before anything is written.
+ */
+export function checkAppend(tenant: string, request: AppendRequest): string {
+  const problems: ErrorDetail[] = [];
+  if (!isTenantId(tenant))
+    problems.push({ pointer: '/tenant', message: `'${String(tenant)}' is not a valid tenant id` });
+  if (
+    typeof request.type !== 'string' ||
+    request.type.length > 64 ||
+    !TYPE_PATTERN.test(request.type)
+  )
+    problems.push({
+      pointer: '/type',
+      message: 'must be dotted lowercase words, at most 64 characters',
+    });
+  if (!shortText(request.actor))
+    problems.push({
+      pointer: '/actor',
+      message: 'must be a non-empty string of at most 256 characters',
+    });
+  if (request.subject !== undefined && !shortText(request.subject))
+    problems.push({
+      pointer: '/subject',
+      message: 'must be a non-empty string of at most 256 characters',
+    });
+  const data: unknown = request.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    problems.push({ pointer: '/data', message: 'must be an object' });
+  } else {
+    problems.push(...jsonDataProblems(data, '/data'));
+  }
+  if (problems.length > 0) {
+    throw new GovgateError(
+      'LEDGER_ENTRY_INVALID',
+      `ledger entry is invalid: ${problems.map((p) => `${p.pointer} ${p.message}`).join('; ')}`,
+      { details: problems },
+    );
+  }
+  const text = canonicalJson(data);
+  const size = utf8Length(text);
+  if (size > MAX_ENTRY_DATA_BYTES) {
+    throw new GovgateError(
+      'LEDGER_ENTRY_INVALID',
+      `ledger entry data is ${size} bytes; the limit is ${MAX_ENTRY_DATA_BYTES}`,
+      {
+        details: [{ pointer: '/data', message: `larger than ${MAX_ENTRY_DATA_BYTES} bytes` }],
+      },
+    );
+  }
+  return text;
+}
+
+/**
+ * Builds the next entry of a chain and its canonical bytes. The canonical text is
+ * assembled from the fixed top-level keys in RFC 8785 order around the already
+ * canonical `data`, so data is serialized once.
+ *
+ * @example
+ * const dataJson = checkAppend('acme', request);
+ * const { entry, bytes } = sealEntry({ tenant: 'acme', seq: 1, prev: GENESIS_PREV, ts: new Date().toISOString() }, request, dataJson);
+ */
+export function sealEntry(
+  position: { tenant: string; seq: number; prev: string; ts: string },
+  request: AppendRequest,
+  dataJson: string,
+): StoredEntry {
+  const q = JSON.stringify;
+  const head = `{"actor":${q(request.actor)},"data":${dataJson},`;
+  const tail =
+    `"prev":${q(position.prev)},"seq":${position.seq},` +
+    (request.subject === undefined ? '' : `"subject":${q(request.subject)},`) +
+    `"tenant":${q(position.tenant)},"ts":${q(position.ts)},"type":${q(request.type)},"v":${ENTRY_VERSION}}`;
+  const hash = sha256Hex(head + tail);
+  const bytes = `${head}"hash":${q(hash)},${tail}`;
+  const entry: LedgerEntry = {
+    v: ENTRY_VERSION,
+    tenant: position.tenant,
+    seq: position.seq,
+    ts: position.ts,
+    type: request.type,
+    actor: request.actor,
+    ...(request.subject === undefined ? {} : { subject: request.subject }),
+    data: JSON.parse(dataJson) as JsonObject,
+    prev: position.prev,
+    hash,
+  };
+  return { entry, bytes };
+}
+
+/** The hash an entry must have: SHA-256 of its canonical JSON without `hash`. */
+export function computeEntryHash(entry: Omit<LedgerEntry, 'hash'> & { hash?: string }): string {
+  const { hash: _ignored, ...rest } = entry;
+  return sha256Hex(canonicalJson(rest));
+}

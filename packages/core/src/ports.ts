@@ -1,0 +1,151 @@
+/**
+ * Every port of the core, each with its dependency-injection token beside it. Tokens
+ * are registered symbols, so two copies of this package agree on them; adapters bind
+ * their implementations to these tokens in an inversify ContainerModule.
+ */
+import type { JsonObject } from './decision/decision.js';
+import type { AppendRequest, LedgerEntry, StoredEntry } from './ledger/entry.js';
+import type { PolicyDocument } from './policy/policy-document.js';
+
+// ---------------------------------------------------------------- ledger
+
+/** The head of a tenant's chain: how many entries, and the last one's hash. */
+export interface LedgerHead {
+  readonly size: number;
+  /** Hash of entry `size`, or GENESIS_PREV for an empty chain. */
+  readonly hash: string;
+}
+
+export interface LedgerReadOptions {
+  /** First seq to read (default 1). */
+  readonly fromSeq?: number;
+  /** Most entries to read (default: all). */
+  readonly limit?: number;
+}
+
+/**
+ * The append-only audit ledger: one hash chain per tenant. `append` is atomic per
+ * call (all entries of the batch get consecutive seqs, or none is written) and
+ * resolves only once the entries are durable.
+ */
+export interface LedgerPort {
+  append(tenant: string, entries: readonly AppendRequest[]): Promise<readonly LedgerEntry[]>;
+  /** Entries in seq order with the exact canonical bytes stored. */
+  read(tenant: string, options?: LedgerReadOptions): AsyncIterable<StoredEntry>;
+  head(tenant: string): Promise<LedgerHead>;
+  close(): Promise<void>;
+}
+export const LEDGER = Symbol.for('govgate.Ledger');
+
+// ---------------------------------------------------------------- policies
+
+/** One immutable saved version of a policy, for one tenant. */
+export interface PolicyVersionRecord {
+  readonly tenant: string;
+  readonly id: string;
+  readonly version: number;
+  /** sha256 of the document's canonical JSON. */
+  readonly digest: string;
+  readonly document: PolicyDocument;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+export interface PolicySummary {
+  readonly id: string;
+  readonly latestVersion: number;
+  /** Set when this policy is the tenant's active one. */
+  readonly activeVersion?: number;
+}
+
+/**
+ * Saved policy versions and which one is active, per tenant. Saving an existing
+ * (id, version) with the same digest returns the stored record; with another digest
+ * it is a CONFLICT: versions never change.
+ */
+export interface PolicyStorePort {
+  saveVersion(record: PolicyVersionRecord): Promise<PolicyVersionRecord>;
+  getVersion(tenant: string, id: string, version: number): Promise<PolicyVersionRecord | undefined>;
+  listVersions(tenant: string, id: string): Promise<readonly PolicyVersionRecord[]>;
+  listPolicies(tenant: string): Promise<readonly PolicySummary[]>;
+  /** Makes (id, version) the tenant's active policy; POLICY_NOT_FOUND if it was never saved. */
+  activate(tenant: string, id: string, version: number): Promise<void>;
+  /** Leaves the tenant without an active policy (its checks then fail closed). */
+  deactivate(tenant: string): Promise<void>;
+  getActive(tenant: string): Promise<PolicyVersionRecord | undefined>;
+}
+export const POLICY_STORE = Symbol.for('govgate.PolicyStore');
+
+// ---------------------------------------------------------------- keys
+
+export type Role = 'admin' | 'client' | 'auditor';
+
+/** Per-key rate limit: `capacity` requests, refilled evenly over `perSeconds`. */
+export interface RateLimitSpec {
+  readonly capacity: number;
+  readonly perSeconds: number;
+}
+
+/** A stored API key. The secret itself is never stored, only its hash. */
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly tenant: string;
+  readonly role: Role;
+  readonly name: string;
+  readonly secretHash: string;
+  readonly createdAt: string;
+  readonly expiresAt?: string;
+  readonly revokedAt?: string;
+  readonly lastUsedAt?: string;
+  readonly rateLimit?: RateLimitSpec;
+  /** After a rotation, the previous secret's hash stays valid until `previousValidUntil`. */
+  readonly previousSecretHash?: string;
+  readonly previousValidUntil?: string;
+}
+
+export interface KeyStorePort {
+  create(record: ApiKeyRecord): Promise<void>;
+  /** Lookup by key id alone (the id is globally unique): one indexed read. */
+  findById(id: string): Promise<ApiKeyRecord | undefined>;
+  list(tenant: string): Promise<readonly ApiKeyRecord[]>;
+  /** Replaces the secret hash, keeping the old one valid until `graceUntil`. */
+  rotate(tenant: string, id: string, secretHash: string, graceUntil: string): Promise<ApiKeyRecord>;
+  revoke(tenant: string, id: string, at: string): Promise<ApiKeyRecord>;
+  touch(id: string, at: string): Promise<void>;
+}
+export const KEY_STORE = Symbol.for('govgate.KeyStore');
+
+// ---------------------------------------------------------------- rate limits
+
+export interface RateLimitResult {
+  readonly allowed: boolean;
+  /** Whole tokens left after this take. */
+  readonly remaining: number;
+  /** When allowed is false: milliseconds until one token is available. */
+  readonly retryAfterMs: number;
+  /** Milliseconds until the bucket is full again. */
+  readonly resetMs: number;
+}
+
+/** Token buckets; `take` is atomic under concurrency (one statement or transaction). */
+export interface RateLimitStorePort {
+  take(bucket: string, spec: RateLimitSpec, nowMs: number, cost?: number): Promise<RateLimitResult>;
+}
+export const RATE_LIMIT_STORE = Symbol.for('govgate.RateLimitStore');
+
+// ---------------------------------------------------------------- clock and ids
+
+export interface ClockPort {
+  /** Milliseconds since the Unix epoch. */
+  now(): number;
+}
+export const CLOCK = Symbol.for('govgate.Clock');
+
+export interface IdPort {
+  /** A new unique, URL-safe id, optionally with a prefix (`run_…`). */
+  next(prefix?: string): string;
+}
+export const IDS = Symbol.for('govgate.Ids');
+
+/** Data attached to ledger entries by use cases. */
+export type EntryData = JsonObject;

@@ -1,0 +1,184 @@
+import { GovgateError } from '../errors.js';
+import { takeToken, type BucketState } from '../metering/token-bucket.js';
+import type {
+  ApiKeyRecord,
+  ClockPort,
+  IdPort,
+  KeyStorePort,
+  PolicyStorePort,
+  PolicySummary,
+  PolicyVersionRecord,
+  RateLimitResult,
+  RateLimitSpec,
+  RateLimitStorePort,
+} from '../ports.js';
+
+/** Policy versions in memory, per tenant. */
+export class InMemoryPolicyStore implements PolicyStorePort {
+  private readonly versions = new Map<string, PolicyVersionRecord>();
+  private readonly active = new Map<string, { id: string; version: number }>();
+
+  private static key(tenant: string, id: string, version: number): string {
+    return `${tenant}\u0000${id}\u0000${version}`;
+  }
+
+  saveVersion(record: PolicyVersionRecord): Promise<PolicyVersionRecord> {
+    const key = InMemoryPolicyStore.key(record.tenant, record.id, record.version);
+    const existing = this.versions.get(key);
+    if (existing !== undefined) {
+      if (existing.digest === record.digest) return Promise.resolve(existing);
+      return Promise.reject(
+        new GovgateError(
+          'CONFLICT',
+          `policy '${record.id}' version ${record.version} already exists with other content`,
+        ),
+      );
+    }
+    this.versions.set(key, record);
+    return Promise.resolve(record);
+  }
+
+  getVersion(
+    tenant: string,
+    id: string,
+    version: number,
+  ): Promise<PolicyVersionRecord | undefined> {
+    return Promise.resolve(this.versions.get(InMemoryPolicyStore.key(tenant, id, version)));
+  }
+
+  listVersions(tenant: string, id: string): Promise<readonly PolicyVersionRecord[]> {
+    const list = [...this.versions.values()].filter((r) => r.tenant === tenant && r.id === id);
+    return Promise.resolve(list.sort((a, b) => a.version - b.version));
+  }
+
+  listPolicies(tenant: string): Promise<readonly PolicySummary[]> {
+    const latest = new Map<string, number>();
+    for (const r of this.versions.values())
+      if (r.tenant === tenant) latest.set(r.id, Math.max(r.version, latest.get(r.id) ?? 0));
+    const active = this.active.get(tenant);
+    const out = [...latest].map(([id, latestVersion]) =>
+      active?.id === id
+        ? { id, latestVersion, activeVersion: active.version }
+        : { id, latestVersion },
+    );
+    return Promise.resolve(out.sort((a, b) => a.id.localeCompare(b.id)));
+  }
+
+  activate(tenant: string, id: string, version: number): Promise<void> {
+    if (!this.versions.has(InMemoryPolicyStore.key(tenant, id, version)))
+      return Promise.reject(
+        new GovgateError('POLICY_NOT_FOUND', `policy '${id}' version ${version} does not exist`),
+      );
+    this.active.set(tenant, { id, version });
+    return Promise.resolve();
+  }
+
+  deactivate(tenant: string): Promise<void> {
+    this.active.delete(tenant);
+    return Promise.resolve();
+  }
+
+  getActive(tenant: string): Promise<PolicyVersionRecord | undefined> {
+    const active = this.active.get(tenant);
+    return Promise.resolve(
+      active === undefined
+        ? undefined
+        : this.versions.get(InMemoryPolicyStore.key(tenant, active.id, active.version)),
+    );
+  }
+}
+
+/** API key records in memory. */
+export class InMemoryKeyStore implements KeyStorePort {
+  private readonly keys = new Map<string, ApiKeyRecord>();
+
+  create(record: ApiKeyRecord): Promise<void> {
+    if (this.keys.has(record.id))
+      return Promise.reject(new GovgateError('CONFLICT', `key '${record.id}' already exists`));
+    this.keys.set(record.id, record);
+    return Promise.resolve();
+  }
+
+  findById(id: string): Promise<ApiKeyRecord | undefined> {
+    return Promise.resolve(this.keys.get(id));
+  }
+
+  list(tenant: string): Promise<readonly ApiKeyRecord[]> {
+    return Promise.resolve([...this.keys.values()].filter((k) => k.tenant === tenant));
+  }
+
+  private update(
+    tenant: string,
+    id: string,
+    change: (r: ApiKeyRecord) => ApiKeyRecord,
+  ): Promise<ApiKeyRecord> {
+    const record = this.keys.get(id);
+    if (record === undefined || record.tenant !== tenant)
+      return Promise.reject(
+        new GovgateError('KEY_INVALID', `no key '${id}' for tenant '${tenant}'`),
+      );
+    const next = change(record);
+    this.keys.set(id, next);
+    return Promise.resolve(next);
+  }
+
+  rotate(
+    tenant: string,
+    id: string,
+    secretHash: string,
+    graceUntil: string,
+  ): Promise<ApiKeyRecord> {
+    return this.update(tenant, id, (r) => ({
+      ...r,
+      secretHash,
+      previousSecretHash: r.secretHash,
+      previousValidUntil: graceUntil,
+    }));
+  }
+
+  revoke(tenant: string, id: string, at: string): Promise<ApiKeyRecord> {
+    return this.update(tenant, id, (r) =>
+      r.revokedAt === undefined ? { ...r, revokedAt: at } : r,
+    );
+  }
+
+  touch(id: string, at: string): Promise<void> {
+    const record = this.keys.get(id);
+    if (record !== undefined) this.keys.set(id, { ...record, lastUsedAt: at });
+    return Promise.resolve();
+  }
+}
+
+/** Token buckets in memory (one process). */
+export class InMemoryRateLimitStore implements RateLimitStorePort {
+  private readonly buckets = new Map<string, BucketState>();
+
+  take(bucket: string, spec: RateLimitSpec, nowMs: number, cost = 1): Promise<RateLimitResult> {
+    const { state, result } = takeToken(this.buckets.get(bucket), spec, nowMs, cost);
+    this.buckets.set(bucket, state);
+    return Promise.resolve(result);
+  }
+}
+
+/** A clock that stands still until told to move. */
+export class ManualClock implements ClockPort {
+  constructor(private ms = Date.UTC(2026, 0, 1)) {}
+  now(): number {
+    return this.ms;
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+  set(ms: number): void {
+    this.ms = ms;
+  }
+}
+
+/** Ids `<prefix>0001`, `<prefix>0002`, ...: predictable for tests. */
+export class SequentialIds implements IdPort {
+  private n = 0;
+  next(prefix = ''): string {
+    this.n += 1;
+    return `${prefix}${String(this.n).padStart(4, '0')}`;
+  }
+}

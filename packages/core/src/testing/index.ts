@@ -1,0 +1,14 @@
+/**
+ * @govgate/core/testing — what adapters and users test with: in-memory
+ * implementations of every port and jest matchers for decisions.
+ */
+export { InMemoryLedger } from './in-memory-ledger.js';
+export {
+  InMemoryKeyStore,
+  InMemoryPolicyStore,
+  InMemoryRateLimitStore,
+  ManualClock,
+  SequentialIds,
+} from './in-memory-stores.js';
+export { policyMatchers } from './matchers.js';
+export { PolicyBuilder, aPolicy, aRequest, seedPolicy } from './builders.js';
