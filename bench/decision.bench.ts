@@ -488,6 +488,11 @@ const fmtNs = (ns: number): string => (ns < 100 ? ns.toFixed(1) : integer.format
 const fmtRatio = (ratio: number): string => `${ratio.toFixed(2)}×`;
 const fmtSpread = (spread: number): string => `±${((spread * 100) / 2).toFixed(1)}%`;
 const fmtMiB = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+const fmtLoad = (): string =>
+  `load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 const verdict = (met: boolean): string => (met ? 'met' : 'MISSED');
 
 /** Prints a plain text table; columns whose header starts with a space are right-aligned. */
@@ -523,6 +528,7 @@ function printHeader(): void {
     `method  : per row ${Number(WARMUP_NS) / 1e9} s warm-up, then ${REPEATS} rounds of ${Number(MEASURE_NS) / 1e9} s ` +
       `(clock read every ${CLOCK_EVERY} iterations); the median round is shown, ± is half the min-max range`,
   );
+  console.log(`load    : ${fmtLoad()} at the start (other processes skew the figures)`);
   console.log(
     `inputs  : ${REQUEST_COUNT} pre-built requests cycled (5 metadata keys each, model/operation/subject/context set)`,
   );
@@ -692,6 +698,7 @@ async function main(): Promise<void> {
     `memory  : rss ${fmtMiB(memory.rss)} at the end, peak rss ${fmtMiB(process.resourceUsage().maxRSS * 1024)}, ` +
       `heap used ${fmtMiB(memory.heapUsed)}`,
   );
+  console.log(`load    : ${fmtLoad()} at the end`);
   console.log(
     `checksum: ${totalChecksum} (sum of riskScore + reasons.length over every timed call)`,
   );

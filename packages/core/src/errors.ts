@@ -12,6 +12,8 @@ export type GovgateErrorCode =
   | 'LEDGER_ENTRY_INVALID'
   | 'LEDGER_CORRUPT'
   | 'LEDGER_CHAIN_BROKEN'
+  | 'LEDGER_RANGE'
+  | 'LEDGER_LOCKED'
   | 'TENANT_INVALID'
   | 'KEY_INVALID'
   | 'CONFLICT';

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import { GovgateError } from './errors.js';
 import { createGovernance, type Governance } from './governance.js';
 import type { AppendRequest, LedgerEntry, StoredEntry } from './ledger/entry.js';
-import type { LedgerHead, LedgerPort } from './ports.js';
+import type { LedgerPort } from './ports.js';
 import { aRequest, seedPolicy } from './testing/builders.js';
 import { InMemoryLedger } from './testing/in-memory-ledger.js';
 import { InMemoryPolicyStore, ManualClock } from './testing/in-memory-stores.js';
@@ -14,16 +14,12 @@ async function entries(ledger: LedgerPort, tenant: string): Promise<StoredEntry[
 }
 
 /** A ledger whose appends fail, as a full disk or a lost database would make them. */
-class BrokenLedger implements LedgerPort {
-  append(_tenant: string, _entries: readonly AppendRequest[]): Promise<readonly LedgerEntry[]> {
+class BrokenLedger extends InMemoryLedger {
+  override append(
+    _tenant: string,
+    _entries: readonly AppendRequest[],
+  ): Promise<readonly LedgerEntry[]> {
     return Promise.reject(new Error('disk full'));
-  }
-  async *read(): AsyncIterable<StoredEntry> {}
-  head(): Promise<LedgerHead> {
-    return Promise.resolve({ size: 0, hash: '0'.repeat(64) });
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
   }
 }
 

@@ -82,6 +82,39 @@ export {
   sealEntry,
 } from './ledger/entry.js';
 export type { AppendRequest, LedgerEntry, LedgerEntryType, StoredEntry } from './ledger/entry.js';
+export {
+  EMPTY_ROOT,
+  MerkleFrontier,
+  MerkleTree,
+  leafHash,
+  nodeHash,
+  verifyConsistency,
+  verifyInclusion,
+} from './ledger/merkle.js';
+export type { Hash } from './ledger/merkle.js';
+export { LedgerTrees } from './ledger/ledger-trees.js';
+export {
+  CHECKPOINT_SIGNER,
+  appendCheckpoint,
+  checkpointMessage,
+  ed25519Signer,
+  keyIdOf,
+  signCheckpoint,
+  verifyCheckpoint,
+} from './ledger/checkpoint.js';
+export type {
+  Checkpoint,
+  CheckpointCheck,
+  CheckpointSignerPort,
+  SignedCheckpoint,
+} from './ledger/checkpoint.js';
+export { verifyConsistencyProof, verifyInclusionProof, verifyLedger } from './ledger/verify.js';
+export type {
+  VerifyFailure,
+  VerifyFailureKind,
+  VerifyOptions,
+  VerifyReport,
+} from './ledger/verify.js';
 
 // access and metering
 export {
@@ -101,8 +134,10 @@ export { CLOCK, IDS, KEY_STORE, LEDGER, POLICY_STORE, RATE_LIMIT_STORE } from '.
 export type {
   ApiKeyRecord,
   ClockPort,
+  ConsistencyProof,
   EntryData,
   IdPort,
+  InclusionProof,
   KeyStorePort,
   LedgerHead,
   LedgerPort,
@@ -113,7 +148,9 @@ export type {
   RateLimitResult,
   RateLimitSpec,
   RateLimitStorePort,
+  RawEntry,
   Role,
+  TreeHead,
 } from './ports.js';
 export { Governance, createGovernance } from './governance.js';
 export type { CheckOptions, CheckResult, GovernanceDeps } from './governance.js';

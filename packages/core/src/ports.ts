@@ -23,16 +23,58 @@ export interface LedgerReadOptions {
   readonly limit?: number;
 }
 
+/** An entry as the storage holds it, unparsed: what `verify` reads. */
+export interface RawEntry {
+  readonly bytes: string;
+  /** Where it is stored, for error messages: `file:line`, a row id. */
+  readonly location: string;
+}
+
+/** RFC 9162 tree head of a tenant's entries 1..size; hashes are lowercase hex. */
+export interface TreeHead {
+  readonly size: number;
+  readonly root: string;
+}
+
+/** Audit path of entry `seq` in the tree of `size` entries. */
+export interface InclusionProof {
+  readonly seq: number;
+  readonly size: number;
+  /** SHA-256(0x00 ‖ entry bytes). */
+  readonly leafHash: string;
+  readonly path: readonly string[];
+  readonly root: string;
+}
+
+/** Proof that the tree of `from` entries is a prefix of the tree of `to` entries. */
+export interface ConsistencyProof {
+  readonly from: number;
+  readonly to: number;
+  readonly fromRoot: string;
+  readonly toRoot: string;
+  readonly path: readonly string[];
+}
+
 /**
  * The append-only audit ledger: one hash chain per tenant. `append` is atomic per
  * call (all entries of the batch get consecutive seqs, or none is written) and
- * resolves only once the entries are durable.
+ * resolves only once the entries are durable. Nothing ever edits an entry.
  */
 export interface LedgerPort {
   append(tenant: string, entries: readonly AppendRequest[]): Promise<readonly LedgerEntry[]>;
-  /** Entries in seq order with the exact canonical bytes stored. */
+  /** Entries in seq order with the exact canonical bytes stored; LEDGER_CORRUPT on bad data. */
   read(tenant: string, options?: LedgerReadOptions): AsyncIterable<StoredEntry>;
+  /** What the storage holds, in storage order, unparsed (for verification). */
+  readRaw(tenant: string): AsyncIterable<RawEntry>;
+  /**
+   * The head as recorded apart from the entries (a head row, a head file), so that
+   * cutting entries off the end of the storage is detectable.
+   */
   head(tenant: string): Promise<LedgerHead>;
+  /** Tree head at `size` (default: the current size). LEDGER_RANGE for a size past the head. */
+  treeHead(tenant: string, size?: number): Promise<TreeHead>;
+  inclusionProof(tenant: string, seq: number, size?: number): Promise<InclusionProof>;
+  consistencyProof(tenant: string, from: number, to?: number): Promise<ConsistencyProof>;
   close(): Promise<void>;
 }
 export const LEDGER = Symbol.for('govgate.Ledger');

@@ -12,3 +12,5 @@ export {
 } from './in-memory-stores.js';
 export { policyMatchers } from './matchers.js';
 export { PolicyBuilder, aPolicy, aRequest, seedPolicy } from './builders.js';
+export { ledgerContract } from './ledger-contract.js';
+export type { LedgerContractOptions, LedgerHarness, LedgerTamper } from './ledger-contract.js';

@@ -1,0 +1,109 @@
+import { GovgateError } from '../errors.js';
+import type { ConsistencyProof, InclusionProof, TreeHead } from '../ports.js';
+import type { StoredEntry } from './entry.js';
+import { MerkleTree, leafHash } from './merkle.js';
+
+type ReadFrom = (tenant: string, fromSeq: number, limit: number) => AsyncIterable<StoredEntry>;
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/**
+ * Merkle trees of tenants' ledgers for backends: built lazily from the entries a
+ * backend reads, extended on demand, so tree heads and proofs cost O(log n) once a
+ * tenant's tree is loaded. One instance per ledger; requests for one tenant are
+ * serialized so the tree is extended once.
+ */
+export class LedgerTrees {
+  private readonly trees = new Map<string, MerkleTree>();
+  private readonly pending = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly readFrom: ReadFrom) {}
+
+  private async ensure(tenant: string, size: number): Promise<MerkleTree> {
+    let tree = this.trees.get(tenant);
+    if (tree === undefined) this.trees.set(tenant, (tree = new MerkleTree()));
+    const current = tree;
+    if (current.size >= size) return current;
+    const run = (this.pending.get(tenant) ?? Promise.resolve()).then(async () => {
+      if (current.size >= size) return;
+      let expected = current.size + 1;
+      for await (const stored of this.readFrom(tenant, current.size + 1, size - current.size)) {
+        if (stored.entry.seq !== expected)
+          throw new GovgateError(
+            'LEDGER_CORRUPT',
+            `tenant '${tenant}': expected entry ${expected}, read ${stored.entry.seq}`,
+          );
+        current.append(leafHash(stored.bytes));
+        expected += 1;
+      }
+      if (current.size < size)
+        throw new GovgateError(
+          'LEDGER_CORRUPT',
+          `tenant '${tenant}': entries end at ${current.size}, the head says ${size}`,
+        );
+    });
+    this.pending.set(
+      tenant,
+      run.catch(() => undefined),
+    );
+    await run;
+    return current;
+  }
+
+  private static checkSize(size: number, headSize: number, what: string): void {
+    if (!Number.isSafeInteger(size) || size < 0 || size > headSize)
+      throw new GovgateError('LEDGER_RANGE', `${what} must be an integer within 0..${headSize}`, {
+        details: [{ pointer: `/${what}`, message: `must be within 0..${headSize}` }],
+      });
+  }
+
+  async treeHead(tenant: string, headSize: number, size = headSize): Promise<TreeHead> {
+    LedgerTrees.checkSize(size, headSize, 'size');
+    const tree = await this.ensure(tenant, size);
+    return { size, root: hex(tree.root(size)) };
+  }
+
+  async inclusionProof(
+    tenant: string,
+    headSize: number,
+    seq: number,
+    size = headSize,
+  ): Promise<InclusionProof> {
+    LedgerTrees.checkSize(size, headSize, 'size');
+    if (!Number.isSafeInteger(seq) || seq < 1 || seq > size)
+      throw new GovgateError('LEDGER_RANGE', `seq must be an integer within 1..${size}`, {
+        details: [{ pointer: '/seq', message: `must be within 1..${size}` }],
+      });
+    const tree = await this.ensure(tenant, size);
+    return {
+      seq,
+      size,
+      leafHash: hex(tree.leaf(seq - 1)),
+      path: tree.inclusionProof(seq - 1, size).map(hex),
+      root: hex(tree.root(size)),
+    };
+  }
+
+  async consistencyProof(
+    tenant: string,
+    headSize: number,
+    from: number,
+    to = headSize,
+  ): Promise<ConsistencyProof> {
+    LedgerTrees.checkSize(to, headSize, 'to');
+    LedgerTrees.checkSize(from, to, 'from');
+    const tree = await this.ensure(tenant, to);
+    return {
+      from,
+      to,
+      fromRoot: hex(tree.root(from)),
+      toRoot: hex(tree.root(to)),
+      path: tree.consistencyProof(from, to).map(hex),
+    };
+  }
+
+  /** Forgets a tenant's tree (after its storage changed underneath, e.g. in tests). */
+  forget(tenant: string): void {
+    this.trees.delete(tenant);
+  }
+}

@@ -1,0 +1,291 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Merkle trees over a tenant's entries, as RFC 9162 §2.1 defines them:
+ * leaf = SHA-256(0x00 ‖ entry bytes), node = SHA-256(0x01 ‖ left ‖ right), the split
+ * point of n > 1 leaves being the largest power of two smaller than n.
+ */
+export type Hash = Buffer;
+
+const LEAF_PREFIX = Buffer.from([0]);
+const NODE_PREFIX = Buffer.from([1]);
+
+/** The root of the empty tree: SHA-256 of nothing. */
+export const EMPTY_ROOT: Hash = createHash('sha256').digest();
+
+export function leafHash(entryBytes: string | Uint8Array): Hash {
+  return createHash('sha256').update(LEAF_PREFIX).update(entryBytes).digest();
+}
+
+export function nodeHash(left: Uint8Array, right: Uint8Array): Hash {
+  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+}
+
+/** Largest power of two strictly smaller than n (n ≥ 2). */
+export function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+const isOdd = (x: number): boolean => x % 2 === 1;
+const half = (x: number): number => Math.floor(x / 2);
+
+/**
+ * Checks an inclusion proof (RFC 9162 §2.1.3.2) with nothing but the leaf hash, its
+ * index, the tree size, the proof and the root.
+ *
+ * @example
+ * verifyInclusion(leafHash(bytes), seq - 1, size, proof, root) // true or false
+ */
+export function verifyInclusion(
+  leaf: Uint8Array,
+  index: number,
+  size: number,
+  proof: readonly Uint8Array[],
+  root: Uint8Array,
+): boolean {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size)
+    return false;
+  let fn = index;
+  let sn = size - 1;
+  let r: Uint8Array = leaf;
+  for (const p of proof) {
+    if (sn === 0) return false;
+    if (isOdd(fn) || fn === sn) {
+      r = nodeHash(p, r);
+      if (!isOdd(fn)) {
+        while (!isOdd(fn) && fn !== 0) {
+          fn = half(fn);
+          sn = half(sn);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0 && Buffer.from(r).equals(root);
+}
+
+/**
+ * Checks a consistency proof (RFC 9162 §2.1.4.2): the tree of `size1` with root
+ * `root1` is a prefix of the tree of `size2` with root `root2`.
+ */
+export function verifyConsistency(
+  size1: number,
+  size2: number,
+  root1: Uint8Array,
+  root2: Uint8Array,
+  proof: readonly Uint8Array[],
+): boolean {
+  if (!Number.isSafeInteger(size1) || !Number.isSafeInteger(size2) || size1 < 0 || size2 < size1)
+    return false;
+  if (size1 === size2) return proof.length === 0 && Buffer.from(root1).equals(root2);
+  if (size1 === 0) return proof.length === 0; // the empty tree is a prefix of every tree
+  if (proof.length === 0) return false;
+  const path = isPowerOfTwo(size1) ? [root1, ...proof] : [...proof];
+  let fn = size1 - 1;
+  let sn = size2 - 1;
+  while (isOdd(fn)) {
+    fn = half(fn);
+    sn = half(sn);
+  }
+  let fr: Uint8Array = path[0] as Uint8Array;
+  let sr: Uint8Array = fr;
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (isOdd(fn) || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if (!isOdd(fn)) {
+        while (!isOdd(fn) && fn !== 0) {
+          fn = half(fn);
+          sn = half(sn);
+        }
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0 && Buffer.from(fr).equals(root1) && Buffer.from(sr).equals(root2);
+}
+
+function isPowerOfTwo(n: number): boolean {
+  let x = n;
+  while (x > 1) {
+    if (isOdd(x)) return false;
+    x = half(x);
+  }
+  return x === 1;
+}
+
+/**
+ * An append-only Merkle tree that answers tree heads and proofs for any size up to
+ * its own in O(log n) hashes: it keeps the leaf hashes (32 bytes each) and the roots
+ * of aligned perfect subtrees of 256 leaves and more.
+ */
+export class MerkleTree {
+  private leaves = Buffer.alloc(32 * 1024);
+  private count = 0;
+  /** levels[h] holds roots of aligned perfect subtrees of 2^(h + cacheLevel) leaves. */
+  private readonly levels: Hash[][] = [];
+  private readonly cacheLevel: number;
+  private readonly block: number;
+
+  /**
+   * @param cacheLevel subtrees of 2^cacheLevel leaves and more are kept (default 8:
+   *   any root or proof costs O(log n) cached nodes plus fewer than 256 leaf hashes each).
+   */
+  constructor(options: { cacheLevel?: number } = {}) {
+    this.cacheLevel = options.cacheLevel ?? 8;
+    this.block = 2 ** this.cacheLevel;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  append(leaf: Uint8Array): void {
+    if (leaf.length !== 32) throw new RangeError('a leaf hash is 32 bytes');
+    if ((this.count + 1) * 32 > this.leaves.length) {
+      const grown = Buffer.alloc(this.leaves.length * 2);
+      this.leaves.copy(grown);
+      this.leaves = grown;
+    }
+    this.leaves.set(leaf, this.count * 32);
+    this.count += 1;
+    if (this.count % this.block === 0) {
+      let node = this.hashLeaves(this.count - this.block, this.count);
+      for (let h = 0; ; h++) {
+        const level = (this.levels[h] ??= []);
+        level.push(node);
+        if (level.length % 2 === 1) break;
+        node = nodeHash(level[level.length - 2] as Hash, node);
+      }
+    }
+  }
+
+  leaf(index: number): Hash {
+    this.checkIndex(index, this.count);
+    return this.leaves.subarray(index * 32, index * 32 + 32);
+  }
+
+  /** The root of the first `size` leaves (the tree head at that size). */
+  root(size = this.count): Hash {
+    this.checkSize(size);
+    return size === 0 ? EMPTY_ROOT : this.range(0, size);
+  }
+
+  /** Audit path for leaf `index` in the tree of `size` leaves (RFC 9162 §2.1.3.1). */
+  inclusionProof(index: number, size = this.count): Hash[] {
+    this.checkSize(size);
+    this.checkIndex(index, size);
+    const proof: Hash[] = [];
+    const walk = (m: number, lo: number, hi: number): void => {
+      const n = hi - lo;
+      if (n === 1) return;
+      const k = splitPoint(n);
+      if (m < k) {
+        walk(m, lo, lo + k);
+        proof.push(this.range(lo + k, hi));
+      } else {
+        walk(m - k, lo + k, hi);
+        proof.push(this.range(lo, lo + k));
+      }
+    };
+    walk(index, 0, size);
+    return proof;
+  }
+
+  /** Consistency proof between sizes `size1` ≤ `size2` (RFC 9162 §2.1.4.1). */
+  consistencyProof(size1: number, size2 = this.count): Hash[] {
+    this.checkSize(size2);
+    if (!Number.isSafeInteger(size1) || size1 < 0 || size1 > size2)
+      throw new RangeError(`size1 must be within 0..${size2}`);
+    if (size1 === 0 || size1 === size2) return [];
+    const proof: Hash[] = [];
+    const sub = (m: number, lo: number, hi: number, whole: boolean): void => {
+      const n = hi - lo;
+      if (m === n) {
+        if (!whole) proof.push(this.range(lo, hi));
+        return;
+      }
+      const k = splitPoint(n);
+      if (m <= k) {
+        sub(m, lo, lo + k, whole);
+        proof.push(this.range(lo + k, hi));
+      } else {
+        sub(m - k, lo + k, hi, false);
+        proof.push(this.range(lo, lo + k));
+      }
+    };
+    sub(size1, 0, size2, true);
+    return proof;
+  }
+
+  private checkSize(size: number): void {
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.count)
+      throw new RangeError(`size must be within 0..${this.count}`);
+  }
+
+  private checkIndex(index: number, size: number): void {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size)
+      throw new RangeError(`index must be within 0..${size - 1}`);
+  }
+
+  private hashLeaves(lo: number, hi: number): Hash {
+    if (hi - lo === 1) return this.leaves.subarray(lo * 32, lo * 32 + 32);
+    const k = splitPoint(hi - lo);
+    return nodeHash(this.hashLeaves(lo, lo + k), this.hashLeaves(lo + k, hi));
+  }
+
+  /** MTH of leaves [lo, hi): cached perfect subtrees where they exist. */
+  private range(lo: number, hi: number): Hash {
+    const n = hi - lo;
+    if (n >= this.block && lo % n === 0 && isPowerOfTwo(n)) {
+      const h = Math.round(Math.log2(n)) - this.cacheLevel;
+      const cached = this.levels[h]?.[lo / n];
+      if (cached !== undefined) return cached;
+    }
+    if (n === 1) return this.leaves.subarray(lo * 32, lo * 32 + 32);
+    const k = splitPoint(n);
+    return nodeHash(this.range(lo, lo + k), this.range(lo + k, hi));
+  }
+}
+
+/**
+ * The right edge of a growing Merkle tree (a compact range): O(log n) hashes that
+ * give the root at the current size. Lets a verifier stream a chain with flat memory
+ * and still compare it with a checkpoint's root.
+ */
+export class MerkleFrontier {
+  /** Roots of perfect subtrees, largest first; sizes are the set bits of `size`. */
+  private readonly stack: Hash[] = [];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  append(leaf: Hash): void {
+    let node = leaf;
+    let n = this.count;
+    while (n % 2 === 1) {
+      node = nodeHash(this.stack.pop() as Hash, node);
+      n = Math.floor(n / 2);
+    }
+    this.stack.push(node);
+    this.count += 1;
+  }
+
+  root(): Hash {
+    if (this.stack.length === 0) return EMPTY_ROOT;
+    let node = this.stack[this.stack.length - 1] as Hash;
+    for (let i = this.stack.length - 2; i >= 0; i--) node = nodeHash(this.stack[i] as Hash, node);
+    return node;
+  }
+}

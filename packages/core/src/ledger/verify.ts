@@ -1,0 +1,287 @@
+import type { ConsistencyProof, InclusionProof, LedgerPort, RawEntry } from '../ports.js';
+import { canonicalJson } from './canonical-json.js';
+import { type SignedCheckpoint, verifyCheckpoint } from './checkpoint.js';
+import { GENESIS_PREV, computeEntryHash, type LedgerEntry } from './entry.js';
+import { MerkleFrontier, leafHash, verifyConsistency, verifyInclusion } from './merkle.js';
+
+/** Why verification stopped. */
+export type VerifyFailureKind =
+  | 'unparseable'
+  | 'hash_mismatch'
+  | 'broken_link'
+  | 'gap'
+  | 'reorder'
+  | 'duplicate'
+  | 'tenant_mismatch'
+  | 'truncated'
+  | 'checkpoint_mismatch';
+
+export interface VerifyFailure {
+  /** The first seq that is wrong (for `truncated`: the first missing one). */
+  readonly seq: number;
+  readonly kind: VerifyFailureKind;
+  readonly message: string;
+  /** Where the offending data is stored, when the backend says. */
+  readonly location?: string;
+}
+
+export interface VerifyReport {
+  readonly tenant: string;
+  readonly ok: boolean;
+  /** Entries read and found good before any failure. */
+  readonly checked: number;
+  /** Hash of the last good entry (GENESIS_PREV for none). */
+  readonly headHash: string;
+  /** RFC 9162 root over the good entries, hex. */
+  readonly root: string;
+  readonly failure?: VerifyFailure;
+}
+
+export interface VerifyOptions {
+  /** A checkpoint the caller trusts: the ledger must contain exactly the tree it signed. */
+  readonly trusted?: SignedCheckpoint;
+  /** Public key (SPKI PEM) to check the trusted checkpoint's signature with. */
+  readonly publicKeyPem?: string;
+  /** Called every `progressEvery` entries (default 10,000), e.g. to stream progress. */
+  readonly onProgress?: (checked: number) => void;
+  readonly progressEvery?: number;
+}
+
+function parse(bytes: string): LedgerEntry | undefined {
+  try {
+    const value = JSON.parse(bytes) as unknown;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const e = value as Partial<LedgerEntry>;
+    if (!Number.isSafeInteger(e.seq) || typeof e.hash !== 'string' || typeof e.prev !== 'string')
+      return undefined;
+    return value as LedgerEntry;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Verifies a tenant's chain by streaming it once with flat memory: every entry must
+ * parse, be canonical, carry its own hash, link to the previous one and follow it in
+ * seq; the chain must reach the head recorded apart from the entries; `checkpoint`
+ * entries in the chain must match the tree they name; and a trusted checkpoint, if
+ * given, must be a prefix of the chain. Returns the first failure, never throws for
+ * bad data.
+ *
+ * @example
+ * const report = await verifyLedger(ledger, 'acme');
+ * if (!report.ok) console.error(`seq ${report.failure.seq}: ${report.failure.kind}`);
+ */
+export async function verifyLedger(
+  ledger: LedgerPort,
+  tenant: string,
+  options: VerifyOptions = {},
+): Promise<VerifyReport> {
+  const frontier = new MerkleFrontier();
+  let checked = 0;
+  let prevHash = GENESIS_PREV;
+  const every = options.progressEvery ?? 10_000;
+  const trusted = options.trusted;
+  const report = (failure?: VerifyFailure): VerifyReport => ({
+    tenant,
+    ok: failure === undefined,
+    checked,
+    headHash: prevHash,
+    root: frontier.root().toString('hex'),
+    ...(failure === undefined ? {} : { failure }),
+  });
+  if (trusted !== undefined) {
+    if (trusted.tenant !== tenant)
+      return report({
+        seq: 0,
+        kind: 'checkpoint_mismatch',
+        message: `the trusted checkpoint is for tenant '${trusted.tenant}'`,
+      });
+    if (options.publicKeyPem !== undefined) {
+      const check = verifyCheckpoint(trusted, options.publicKeyPem);
+      if (!check.ok)
+        return report({
+          seq: 0,
+          kind: 'checkpoint_mismatch',
+          message: `the trusted checkpoint is not valid: ${check.reason}`,
+        });
+    }
+  }
+  const compareTrusted = (): VerifyFailure | undefined => {
+    if (trusted === undefined || frontier.size !== trusted.size) return undefined;
+    const root = frontier.root().toString('hex');
+    return root === trusted.root
+      ? undefined
+      : {
+          seq: trusted.size,
+          kind: 'checkpoint_mismatch',
+          message: `the tree of ${trusted.size} entries has root ${root}, the trusted checkpoint says ${trusted.root}`,
+        };
+  };
+  const early = compareTrusted();
+  if (early !== undefined) return report(early);
+
+  const iterator = ledger.readRaw(tenant)[Symbol.asyncIterator]();
+  let current = await iterator.next();
+  while (current.done !== true) {
+    const raw: RawEntry = current.value;
+    const next = await iterator.next();
+    const expected = checked + 1;
+    const at = { location: raw.location };
+    const entry = parse(raw.bytes);
+    if (entry === undefined)
+      return report({
+        seq: expected,
+        kind: 'unparseable',
+        message: 'the stored entry is not a ledger entry in JSON',
+        ...at,
+      });
+    if (entry.seq !== expected) {
+      if (entry.seq === expected - 1)
+        return report({
+          seq: entry.seq,
+          kind: 'duplicate',
+          message: `entry ${entry.seq} appears twice`,
+          ...at,
+        });
+      if (entry.seq > expected) {
+        const following = next.done === true ? undefined : parse(next.value.bytes);
+        return following?.seq === expected
+          ? report({
+              seq: expected,
+              kind: 'reorder',
+              message: `entry ${entry.seq} is stored before entry ${expected}`,
+              ...at,
+            })
+          : report({
+              seq: expected,
+              kind: 'gap',
+              message: `entry ${expected} is missing (found ${entry.seq})`,
+              ...at,
+            });
+      }
+      return report({
+        seq: expected,
+        kind: 'reorder',
+        message: `entry ${entry.seq} is stored where entry ${expected} belongs`,
+        ...at,
+      });
+    }
+    if (entry.tenant !== tenant)
+      return report({
+        seq: expected,
+        kind: 'tenant_mismatch',
+        message: `entry ${expected} belongs to tenant '${String(entry.tenant)}'`,
+        ...at,
+      });
+    let canonical: string | undefined;
+    try {
+      canonical = canonicalJson(entry);
+    } catch {
+      canonical = undefined;
+    }
+    if (canonical !== raw.bytes || computeEntryHash(entry) !== entry.hash)
+      return report({
+        seq: expected,
+        kind: 'hash_mismatch',
+        message: `entry ${expected} does not match its hash`,
+        ...at,
+      });
+    if (entry.prev !== prevHash)
+      return report({
+        seq: expected,
+        kind: 'broken_link',
+        message: `entry ${expected} does not link to entry ${expected - 1}`,
+        ...at,
+      });
+    if (entry.type === 'checkpoint') {
+      const claimed = entry.data as { size?: unknown; root?: unknown };
+      if (claimed.size === frontier.size && claimed.root !== frontier.root().toString('hex'))
+        return report({
+          seq: expected,
+          kind: 'checkpoint_mismatch',
+          message: `checkpoint entry ${expected} names another tree than the chain holds`,
+          ...at,
+        });
+    }
+    frontier.append(leafHash(raw.bytes));
+    prevHash = entry.hash;
+    checked = expected;
+    const mismatch = compareTrusted();
+    if (mismatch !== undefined) return report(mismatch);
+    if (options.onProgress !== undefined && checked % every === 0) options.onProgress(checked);
+    current = next;
+  }
+  const head = await ledger.head(tenant);
+  if (checked < head.size)
+    return report({
+      seq: checked + 1,
+      kind: 'truncated',
+      message: `the chain ends at ${checked}; the head says ${head.size}`,
+    });
+  if (head.size === checked && head.hash !== prevHash)
+    return report({
+      seq: checked,
+      kind: 'hash_mismatch',
+      message: `entry ${checked} is not the entry the head names`,
+    });
+  if (trusted !== undefined && checked < trusted.size)
+    return report({
+      seq: checked + 1,
+      kind: 'truncated',
+      message: `the chain ends at ${checked}; the trusted checkpoint covers ${trusted.size}`,
+    });
+  return report();
+}
+
+const fromHex = (h: string): Buffer => Buffer.from(h, 'hex');
+const isHash = (h: unknown): h is string => typeof h === 'string' && /^[0-9a-f]{64}$/.test(h);
+
+/**
+ * Checks an inclusion proof offline; with `entryBytes`, also that the proof is about
+ * those bytes. `root` defaults to the proof's own root (pass a checkpoint's root to
+ * tie it to a signed head).
+ */
+export function verifyInclusionProof(
+  proof: InclusionProof,
+  options: { entryBytes?: string; root?: string } = {},
+): boolean {
+  const root = options.root ?? proof.root;
+  if (
+    !isHash(proof.leafHash) ||
+    !isHash(root) ||
+    !Array.isArray(proof.path) ||
+    !proof.path.every(isHash)
+  )
+    return false;
+  if (
+    options.entryBytes !== undefined &&
+    leafHash(options.entryBytes).toString('hex') !== proof.leafHash
+  )
+    return false;
+  return verifyInclusion(
+    fromHex(proof.leafHash),
+    proof.seq - 1,
+    proof.size,
+    proof.path.map(fromHex),
+    fromHex(root),
+  );
+}
+
+/** Checks a consistency proof offline. */
+export function verifyConsistencyProof(proof: ConsistencyProof): boolean {
+  if (
+    !isHash(proof.fromRoot) ||
+    !isHash(proof.toRoot) ||
+    !Array.isArray(proof.path) ||
+    !proof.path.every(isHash)
+  )
+    return false;
+  return verifyConsistency(
+    proof.from,
+    proof.to,
+    fromHex(proof.fromRoot),
+    fromHex(proof.toRoot),
+    proof.path.map(fromHex),
+  );
+}
