@@ -22,14 +22,16 @@ function reference(all: Hash[]) {
   };
   const mth = (lo: number, hi: number): Hash => {
     const key = `${lo}:${hi}`;
-    let out = memo.get(key);
-    if (out === undefined) {
-      const n = hi - lo;
-      if (n === 0) out = createHash('sha256').digest();
-      else if (n === 1) out = all[lo];
-      else out = nodeHash(mth(lo, lo + split(n)), mth(lo + split(n), hi));
-      memo.set(key, out);
-    }
+    const known = memo.get(key);
+    if (known !== undefined) return known;
+    const n = hi - lo;
+    const out: Hash =
+      n === 0
+        ? createHash('sha256').digest()
+        : n === 1
+          ? (all[lo] as Hash)
+          : nodeHash(mth(lo, lo + split(n)), mth(lo + split(n), hi));
+    memo.set(key, out);
     return out;
   };
   const path = (m: number, lo: number, hi: number): Hash[] => {
