@@ -1,4 +1,6 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { beforeEach, describe, expect, it } from '@jest/globals';
+import { ed25519Signer, verifyCheckpoint } from './ledger/checkpoint.js';
 import { GovgateError } from './errors.js';
 import { createGovernance, type Governance } from './governance.js';
 import type { AppendRequest, LedgerEntry, StoredEntry } from './ledger/entry.js';
@@ -193,5 +195,67 @@ describe('Governance policy management', () => {
       riskScore: 50,
     });
     expect((await ledger.head('acme')).size).toBe(size);
+  });
+});
+
+describe('Governance ledger operations', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const signer = ed25519Signer(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+
+  async function setUp() {
+    const ledger = new InMemoryLedger();
+    const governance = createGovernance({ ledger, policies: new InMemoryPolicyStore(), signer });
+    await governance.savePolicy('acme', seedPolicy());
+    await governance.activatePolicy('acme', 'default', 1);
+    await governance.check('acme', aRequest({ contains_personal_data: true }));
+    return { ledger, governance };
+  }
+
+  it('signs a checkpoint of the current tree and records it in the chain', async () => {
+    const { ledger, governance } = await setUp();
+    const checkpoint = await governance.checkpoint('acme');
+    expect(checkpoint).toMatchObject({ tenant: 'acme', size: 3, keyId: signer.keyId });
+    expect(verifyCheckpoint(checkpoint, publicKeyPem)).toEqual({ ok: true });
+    expect((await entries(ledger, 'acme')).at(-1)?.entry.type).toBe('checkpoint');
+    expect(await governance.verify('acme', { trusted: checkpoint, publicKeyPem })).toMatchObject({
+      ok: true,
+      checked: 4,
+    });
+  });
+
+  it('refuses a checkpoint without a signing key', async () => {
+    const governance = createGovernance({
+      ledger: new InMemoryLedger(),
+      policies: new InMemoryPolicyStore(),
+    });
+    await expect(governance.checkpoint('acme')).rejects.toMatchObject({ code: 'KEY_INVALID' });
+  });
+
+  it('records a correction as a new entry naming the corrected seq, leaving that entry as it was', async () => {
+    const { ledger, governance } = await setUp();
+    const before = (await entries(ledger, 'acme'))[2]?.bytes;
+    const correction = await governance.correct(
+      'acme',
+      { corrects: 3, reason: 'wrong model name reported', data: { model: 'gpt-4o-mini' } },
+      'auditor-1',
+    );
+    expect(correction).toMatchObject({
+      seq: 4,
+      type: 'audit.correction',
+      actor: 'auditor-1',
+      data: { corrects: 3 },
+    });
+    expect((await entries(ledger, 'acme'))[2]?.bytes).toBe(before);
+  });
+
+  it('refuses a correction of an entry that does not exist, or without a reason', async () => {
+    const { governance } = await setUp();
+    await expect(governance.correct('acme', { corrects: 9, reason: 'x' })).rejects.toMatchObject({
+      code: 'LEDGER_RANGE',
+    });
+    await expect(governance.correct('acme', { corrects: 1, reason: ' ' })).rejects.toMatchObject({
+      code: 'LEDGER_ENTRY_INVALID',
+    });
   });
 });

@@ -2,6 +2,12 @@ import type { Decision, DecisionRequest, JsonObject } from './decision/decision.
 import { inspectRequest, piiKindsOf } from './decision/inspect.js';
 import { GovgateError } from './errors.js';
 import { canonicalDigest } from './ledger/canonical-json.js';
+import {
+  appendCheckpoint,
+  type CheckpointSignerPort,
+  type SignedCheckpoint,
+} from './ledger/checkpoint.js';
+import { verifyLedger, type VerifyOptions, type VerifyReport } from './ledger/verify.js';
 import type { AppendRequest, LedgerEntry } from './ledger/entry.js';
 import { compilePolicy, type CompiledPolicy } from './policy/compile.js';
 import { assertPolicyDocument } from './policy/validate.js';
@@ -22,6 +28,17 @@ export interface GovernanceDeps {
   readonly ledger: LedgerPort;
   readonly policies: PolicyStorePort;
   readonly clock?: ClockPort;
+  /** Signs checkpoints; without one, `checkpoint()` is refused. */
+  readonly signer?: CheckpointSignerPort;
+}
+
+/** What an `audit.correction` entry says about an earlier entry. */
+export interface Correction {
+  /** The seq of the entry being corrected; it stays as it is. */
+  readonly corrects: number;
+  readonly reason: string;
+  /** What the corrected facts are, if any. */
+  readonly data?: JsonObject;
 }
 
 const systemClock: ClockPort = { now: () => Date.now() };
@@ -229,6 +246,67 @@ export class Governance {
       throw error;
     }
     return record;
+  }
+
+  /**
+   * Signs the tenant's current tree head and appends it as a `checkpoint` entry.
+   * Publish the result: anyone holding it can later prove the ledger was not rewritten.
+   */
+  async checkpoint(tenant: string, actor = 'system'): Promise<SignedCheckpoint> {
+    assertTenant(tenant);
+    const signer = this.deps.signer;
+    if (signer === undefined)
+      throw new GovgateError('KEY_INVALID', 'no checkpoint signing key is configured');
+    try {
+      return (
+        await appendCheckpoint(this.deps.ledger, tenant, signer, { actor, now: this.clock.now() })
+      ).checkpoint;
+    } catch (cause) {
+      if (GovgateError.is(cause)) throw cause;
+      throw new GovgateError('LEDGER_UNAVAILABLE', 'the ledger could not record the checkpoint', {
+        cause,
+      });
+    }
+  }
+
+  /** Streams the tenant's chain and reports the first problem, if any (see verifyLedger). */
+  verify(tenant: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+    assertTenant(tenant);
+    return verifyLedger(this.deps.ledger, tenant, options);
+  }
+
+  /**
+   * Records a correction of an earlier entry. Nothing is ever edited: the correction
+   * is a new `audit.correction` entry that names the seq it corrects.
+   */
+  async correct(tenant: string, correction: Correction, actor = 'library'): Promise<LedgerEntry> {
+    assertTenant(tenant);
+    const head = await this.deps.ledger.head(tenant);
+    if (
+      !Number.isSafeInteger(correction.corrects) ||
+      correction.corrects < 1 ||
+      correction.corrects > head.size
+    )
+      throw new GovgateError(
+        'LEDGER_RANGE',
+        `there is no entry ${String(correction.corrects)} to correct (the chain has ${head.size})`,
+        {
+          details: [{ pointer: '/corrects', message: `must be within 1..${head.size}` }],
+        },
+      );
+    if (typeof correction.reason !== 'string' || correction.reason.trim().length === 0)
+      throw new GovgateError('LEDGER_ENTRY_INVALID', 'a correction needs a reason', {
+        details: [{ pointer: '/reason', message: 'must be a non-empty string' }],
+      });
+    return this.record(tenant, {
+      type: 'audit.correction',
+      actor,
+      data: {
+        corrects: correction.corrects,
+        reason: correction.reason,
+        ...(correction.data === undefined ? {} : { data: correction.data }),
+      },
+    });
   }
 }
 

@@ -153,4 +153,4 @@ export type {
   TreeHead,
 } from './ports.js';
 export { Governance, createGovernance } from './governance.js';
-export type { CheckOptions, CheckResult, GovernanceDeps } from './governance.js';
+export type { CheckOptions, CheckResult, Correction, GovernanceDeps } from './governance.js';
