@@ -65,5 +65,9 @@ export class GovgateError<C extends GovgateErrorCode = GovgateErrorCode> extends
 
 /** Escapes one JSON pointer reference token (RFC 6901 §3). */
 export function pointerToken(key: string | number): string {
-  return String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+  const text = String(key);
+  // Most keys need no escaping; skip the two replacements for them (hot path).
+  return text.includes('~') || text.includes('/')
+    ? text.replace(/~/g, '~0').replace(/\//g, '~1')
+    : text;
 }

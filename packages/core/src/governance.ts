@@ -1,4 +1,4 @@
-import type { Decision, DecisionRequest, JsonObject } from './decision/decision.js';
+import type { Decision, DecisionRequest, JsonObject, JsonValue } from './decision/decision.js';
 import { inspectRequest, piiKindsOf } from './decision/inspect.js';
 import { GovgateError } from './errors.js';
 import { canonicalDigest } from './ledger/canonical-json.js';
@@ -138,26 +138,32 @@ export class Governance {
     }
     const decision = policy.evaluate(inspected.request, inspected.facts);
     const { redacted } = inspected;
-    const stored: JsonObject = {
-      model: redacted.model,
-      operation: redacted.operation,
-      metadata: redacted.metadata,
-    };
-    if (redacted.context !== undefined) stored.context = redacted.context;
+    // Keys in RFC 8785 order (and metadata sorted by inspectRequest): the ledger can
+    // then write the canonical form without re-sorting.
+    const stored: JsonObject =
+      redacted.context === undefined
+        ? { metadata: redacted.metadata, model: redacted.model, operation: redacted.operation }
+        : {
+            context: redacted.context,
+            metadata: redacted.metadata,
+            model: redacted.model,
+            operation: redacted.operation,
+          };
     const entry = await this.record(tenant, {
       type: 'decision',
       actor,
       ...(redacted.subject === undefined ? {} : { subject: redacted.subject }),
       data: {
-        request: stored,
         decision: {
           allowed: decision.allowed,
-          riskScore: decision.riskScore,
+          // frozen, JSON-shaped objects: written as they are, without copies
+          policy: decision.policy as unknown as JsonValue,
+          reasons: decision.reasons as unknown as JsonValue,
           review: decision.review,
-          reasons: decision.reasons.map((r) => ({ ...r })),
-          policy: { ...decision.policy },
+          riskScore: decision.riskScore,
         },
         pii: piiKindsOf(inspected.facts),
+        request: stored,
       },
     });
     return { ...decision, seq: entry.seq };

@@ -115,6 +115,8 @@ export function jsLiteral(value: Scalar): string {
 export class ConditionCodegen {
   readonly refs: unknown[] = [];
   private usesFacts = false;
+  /** Roots read by the function being generated, each read once into a local. */
+  private readonly rootLocals = new Map<string, string>();
 
   constructor(private readonly roots: PathRoots) {}
 
@@ -134,9 +136,26 @@ export class ConditionCodegen {
     const root = this.roots[rootName as string];
     if (root === undefined) throw new Error(`unchecked path ${path}`);
     if (root.source === 'facts') this.usesFacts = true;
-    let expr = `h.own(${root.source === 'facts' ? 'f' : 'i'}, ${jsLiteral(rootName as string)})`;
+    let expr = this.rootLocals.get(rootName as string);
+    if (expr === undefined) {
+      expr = `r${this.rootLocals.size}`;
+      this.rootLocals.set(rootName as string, expr);
+    }
     for (const segment of rest) expr = `h.own(${expr}, ${jsLiteral(segment)})`;
     return expr;
+  }
+
+  /**
+   * Declarations of the roots the expressions generated since the last call read
+   * (`const r0 = h.own(i, "metadata");`): put them first in the function's body.
+   */
+  takePrologue(): string {
+    const lines = [...this.rootLocals].map(([name, local]) => {
+      const source = this.roots[name]?.source === 'facts' ? 'f' : 'i';
+      return `const ${local} = h.own(${source}, ${jsLiteral(name)});`;
+    });
+    this.rootLocals.clear();
+    return lines.join(' ');
   }
 
   expression(cond: Condition): string {
@@ -199,7 +218,9 @@ export function compileCondition(cond: Condition, roots: PathRoots): ConditionFn
   if (problems.length > 0) throw new Error(problems.map((p) => p.message).join('; '));
   const gen = new ConditionCodegen(roots);
   const expr = gen.expression(cond);
-  return gen.build<ConditionFn>(`return function condition(i, f) { return ${expr}; };`);
+  return gen.build<ConditionFn>(
+    `return function condition(i, f) { ${gen.takePrologue()} return ${expr}; };`,
+  );
 }
 
 /**

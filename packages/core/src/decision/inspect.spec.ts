@@ -22,14 +22,23 @@ function nested(depth: number): Record<string, unknown> {
 }
 
 describe('inspectRequest accepts', () => {
-  it('a plain request and returns it unchanged when there is no PII', () => {
+  it('a plain request, returned as it is when there is no PII and its keys are in order', () => {
     const request = aRequest(
-      { tokens: 1200, tags: ['a', 'b'], nested: { ok: true, n: null } },
+      { nested: { n: null, ok: true }, tags: ['a', 'b'], tokens: 1200 },
       { subject: 'u-1', context: { env: 'prod' } },
     );
     const inspected = inspectRequest(request, forbidden);
     expect(inspected.redacted).toBe(request);
     expect(inspected.facts.pii.any).toBe(false);
+  });
+
+  it('a request with keys in any order, stored with its keys in canonical order', () => {
+    const request = aRequest({ z: 1, a: { y: true, b: 'x' } });
+    const inspected = inspectRequest(request, forbidden);
+    expect(inspected.redacted.metadata).toEqual({ a: { b: 'x', y: true }, z: 1 });
+    expect(Object.keys(inspected.redacted.metadata)).toEqual(['a', 'z']);
+    expect(Object.keys(inspected.redacted.metadata.a as object)).toEqual(['b', 'y']);
+    expect(Object.keys(request.metadata)).toEqual(['z', 'a']);
   });
 
   it('metadata nested exactly 16 levels deep', () => {

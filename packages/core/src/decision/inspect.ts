@@ -146,7 +146,11 @@ function walk(value: unknown, at: string, depth: number, w: Walk): unknown {
         return value;
       }
       let copy: Record<string, unknown> | undefined;
-      for (const key of Object.keys(value)) {
+      const keys = Object.keys(value);
+      let sorted = true;
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k] as string;
+        if (k > 0 && (keys[k - 1] as string) >= key) sorted = false;
         const item = (value as Record<string, unknown>)[key];
         const pointer = `${at}/${pointerToken(key)}`;
         w.sizeBound += 6 * key.length + 4;
@@ -175,6 +179,12 @@ function walk(value: unknown, at: string, depth: number, w: Walk): unknown {
         }
         const out = walk(item, pointer, depth + 1, w);
         if (out !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = out;
+      }
+      // The stored copy has its keys in RFC 8785 order, so the ledger writes it as it is.
+      if (!sorted) {
+        const from = copy ?? (value as Record<string, unknown>);
+        copy = {};
+        for (const key of [...keys].sort()) if (from[key] !== undefined) copy[key] = from[key];
       }
       return copy ?? value;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { canonicalDigest, canonicalJson, sha256Hex } from './canonical-json.js';
+import { canonicalDigest, canonicalJson, canonicalJsonData, sha256Hex } from './canonical-json.js';
 
 describe('canonicalJson (RFC 8785)', () => {
   it('serializes the RFC 8785 §3.2.2 example exactly', () => {
@@ -61,5 +61,69 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(sha256Hex('abc')).toBe(
       'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
     );
+  });
+});
+
+describe('canonicalJsonData (the ledger’s one-pass writer)', () => {
+  function random(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      return s / 2 ** 32;
+    };
+  }
+  const rnd = random(7);
+  const strings = [
+    '',
+    'a',
+    'é',
+    '\u20ac',
+    '\ud83d\ude00',
+    '\n"\\',
+    '\u0000\u001f',
+    'Z',
+    '10',
+    '\ufb33',
+    '\u2028',
+  ];
+  const numbers = [0, -0, 1, -1.5, 1e21, 1e-7, 333333333.3333333, 5e-324, 2 ** 53, 0.1 + 0.2];
+  function value(depth: number): unknown {
+    const pick = rnd();
+    if (depth > 3 || pick < 0.4) {
+      const leaves = [...strings, ...numbers, true, false, null];
+      return leaves[Math.floor(rnd() * leaves.length)];
+    }
+    if (pick < 0.7) return Array.from({ length: Math.floor(rnd() * 4) }, () => value(depth + 1));
+    return Object.fromEntries(
+      Array.from({ length: Math.floor(rnd() * 5) }, () => [
+        strings[Math.floor(rnd() * strings.length)] as string,
+        value(depth + 1),
+      ]),
+    );
+  }
+
+  it('writes exactly what the canonicalize package writes, on 2,000 random documents', () => {
+    for (let n = 0; n < 2000; n++) {
+      const doc = { v: value(0) };
+      expect(canonicalJsonData(doc)).toBe(canonicalJson(doc));
+    }
+  });
+
+  it('leaves out undefined object members as JSON does', () => {
+    expect(canonicalJsonData({ a: undefined, b: 1 })).toBe('{"b":1}');
+  });
+
+  it.each([
+    ['NaN', { n: NaN }],
+    ['a lone surrogate', { s: '\udc00' }],
+    ['a lone surrogate in a key', { ['\ud800']: 1 }],
+    ['undefined in a list', { l: [undefined] }],
+    ['a function', { f: () => 0 }],
+    ['a Date', { d: new Date(0) }],
+    ['a bigint', { b: 1n }],
+    ['a __proto__ key', JSON.parse('{"__proto__":1}') as object],
+    ['nesting past 64 levels', JSON.parse('['.repeat(70) + ']'.repeat(70)) as object],
+  ])('refuses %s', (_name, data) => {
+    expect(canonicalJsonData(data)).toBeUndefined();
   });
 });

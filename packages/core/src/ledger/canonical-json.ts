@@ -23,3 +23,123 @@ export function sha256Hex(data: string | Uint8Array): string {
 export function canonicalDigest(value: unknown): string {
   return sha256Hex(canonicalJson(value));
 }
+
+class NotJsonData extends Error {}
+const NOT_JSON = new NotJsonData('not JSON data');
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function writeCanonical(value: unknown, depth: number): string {
+  switch (typeof value) {
+    case 'string':
+      if (!value.isWellFormed()) throw NOT_JSON;
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw NOT_JSON;
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (depth >= 64) throw NOT_JSON;
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let n = 0; n < value.length; n++) {
+          const item: unknown = value[n];
+          if (item === undefined) throw NOT_JSON;
+          out += (n === 0 ? '' : ',') + writeCanonical(item, depth + 1);
+        }
+        return out + ']';
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) throw NOT_JSON;
+      // RFC 8785 §3.2.3: sort by UTF-16 code units, which is what the default sort compares.
+      const keys = Object.keys(value).sort();
+      let out = '{';
+      let first = true;
+      for (const key of keys) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined) continue;
+        if (UNSAFE_KEYS.has(key) || !key.isWellFormed()) throw NOT_JSON;
+        out += `${first ? '' : ','}${JSON.stringify(key)}:${writeCanonical(item, depth + 1)}`;
+        first = false;
+      }
+      return out + '}';
+    }
+    default:
+      throw NOT_JSON;
+  }
+}
+
+const INVALID = 0;
+const SORTED = 1;
+const UNSORTED = 2;
+
+/**
+ * Checks that `value` is JSON data govgate stores, and whether every object's keys
+ * already come in RFC 8785 order (then JSON.stringify's output is canonical as is).
+ */
+function inspect(value: unknown, depth: number): number {
+  switch (typeof value) {
+    case 'string':
+      return value.isWellFormed() ? SORTED : INVALID;
+    case 'number':
+      return Number.isFinite(value) ? SORTED : INVALID;
+    case 'boolean':
+      return SORTED;
+    case 'object': {
+      if (value === null) return SORTED;
+      if (depth >= 64) return INVALID;
+      let state = SORTED;
+      if (Array.isArray(value)) {
+        for (let n = 0; n < value.length; n++) {
+          const item: unknown = value[n];
+          const s = item === undefined ? INVALID : inspect(item, depth + 1);
+          if (s === INVALID) return INVALID;
+          if (s === UNSORTED) state = UNSORTED;
+        }
+        return state;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return INVALID;
+      let previous: string | undefined;
+      for (const key in value) {
+        const item = (value as Record<string, unknown>)[key];
+        if (UNSAFE_KEYS.has(key) || !key.isWellFormed()) return INVALID;
+        if (item === undefined) {
+          state = UNSORTED; // JSON.stringify drops it too, but keep the rule simple
+          continue;
+        }
+        if (previous !== undefined && previous >= key) state = UNSORTED;
+        previous = key;
+        const s = inspect(item, depth + 1);
+        if (s === INVALID) return INVALID;
+        if (s === UNSORTED) state = UNSORTED;
+      }
+      return state;
+    }
+    default:
+      return INVALID;
+  }
+}
+
+/**
+ * Canonical JSON (RFC 8785) of JSON data, checking that it is JSON data govgate
+ * stores: plain objects and arrays, finite numbers, well-formed strings, no
+ * prototype-reaching keys, at most 64 levels. Returns undefined otherwise (callers then
+ * ask `jsonDataProblems` what is wrong). When every object's keys already come in
+ * canonical order, the engine's JSON.stringify writes the canonical text (ECMAScript
+ * number and string serialization is what RFC 8785 specifies); otherwise a sorting
+ * writer does. This is the ledger's hot path; its output is checked against the
+ * `canonicalize` package in the tests.
+ */
+export function canonicalJsonData(value: unknown): string | undefined {
+  const state = inspect(value, 0);
+  if (state === INVALID) return undefined;
+  if (state === SORTED) return JSON.stringify(value);
+  try {
+    return writeCanonical(value, 0);
+  } catch (error) {
+    if (error === NOT_JSON) return undefined;
+    throw error;
+  }
+}

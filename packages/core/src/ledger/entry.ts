@@ -1,7 +1,8 @@
 import type { JsonObject } from '../decision/decision.js';
 import { GovgateError, type ErrorDetail } from '../errors.js';
 import { isTenantId } from '../schema/patterns.js';
-import { canonicalJson, sha256Hex } from './canonical-json.js';
+import { createHash } from 'node:crypto';
+import { canonicalJson, canonicalJsonData, sha256Hex } from './canonical-json.js';
 import { jsonDataProblems } from './json-data.js';
 
 /** `prev` of a chain's first entry. */
@@ -26,6 +27,8 @@ export type LedgerEntryType =
   | (string & {});
 
 const TYPE_PATTERN = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;
+const HASH_HEX = /^[0-9a-f]{64}$/;
+const ISO_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 /** What a caller asks the ledger to append; the ledger assigns seq, ts, prev and hash. */
 export interface AppendRequest {
@@ -101,20 +104,22 @@ export function checkAppend(tenant: string, request: AppendRequest): string {
       message: 'must be a non-empty string of at most 256 characters',
     });
   const data: unknown = request.data;
+  let text: string | undefined;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     problems.push({ pointer: '/data', message: 'must be an object' });
   } else {
-    problems.push(...jsonDataProblems(data, '/data'));
+    text = canonicalJsonData(data);
+    if (text === undefined) problems.push(...jsonDataProblems(data, '/data'));
   }
-  if (problems.length > 0) {
+  if (problems.length > 0 || text === undefined) {
     throw new GovgateError(
       'LEDGER_ENTRY_INVALID',
       `ledger entry is invalid: ${problems.map((p) => `${p.pointer} ${p.message}`).join('; ')}`,
       { details: problems },
     );
   }
-  const text = canonicalJson(data);
-  const size = utf8Length(text);
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit: only long texts need measuring.
+  const size = text.length * 3 <= MAX_ENTRY_DATA_BYTES ? 0 : utf8Length(text);
   if (size > MAX_ENTRY_DATA_BYTES) {
     throw new GovgateError(
       'LEDGER_ENTRY_INVALID',
@@ -141,13 +146,24 @@ export function sealEntry(
   request: AppendRequest,
   dataJson: string,
 ): StoredEntry {
+  if (
+    !HASH_HEX.test(position.prev) ||
+    !ISO_TS.test(position.ts) ||
+    !isTenantId(position.tenant) ||
+    !TYPE_PATTERN.test(request.type)
+  )
+    throw new GovgateError(
+      'LEDGER_ENTRY_INVALID',
+      'sealEntry needs a hex prev hash, an ISO timestamp, a valid tenant and type',
+    );
   const q = JSON.stringify;
+  // prev (hex), tenant and type (checked patterns) and ts (ISO 8601) never need escaping.
   const head = `{"actor":${q(request.actor)},"data":${dataJson},`;
   const tail =
-    `"prev":${q(position.prev)},"seq":${position.seq},` +
+    `"prev":"${position.prev}","seq":${position.seq},` +
     (request.subject === undefined ? '' : `"subject":${q(request.subject)},`) +
-    `"tenant":${q(position.tenant)},"ts":${q(position.ts)},"type":${q(request.type)},"v":${ENTRY_VERSION}}`;
-  const hash = sha256Hex(head + tail);
+    `"tenant":"${position.tenant}","ts":"${position.ts}","type":"${request.type}","v":${ENTRY_VERSION}}`;
+  const hash = createHash('sha256').update(head).update(tail).digest('hex');
   const bytes = `${head}"hash":${q(hash)},${tail}`;
   const entry: LedgerEntry = {
     v: ENTRY_VERSION,
@@ -157,7 +173,8 @@ export function sealEntry(
     type: request.type,
     actor: request.actor,
     ...(request.subject === undefined ? {} : { subject: request.subject }),
-    data: JSON.parse(dataJson) as JsonObject,
+    // The request's own object: the bytes are the record, this is a convenience view.
+    data: request.data,
     prev: position.prev,
     hash,
   };

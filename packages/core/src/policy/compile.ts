@@ -51,11 +51,12 @@ export interface CompiledPolicy {
 type Evaluate = (request: DecisionRequest, facts: DecisionFacts | undefined) => Decision;
 
 function reasonOf(rule: PolicyRule): DecisionReason {
+  // Keys in RFC 8785 order, so that recording a decision needs no re-sorting.
   return Object.freeze({
-    rule: rule.id,
     effect: rule.effect,
-    weight: rule.weight ?? 0,
     reason: rule.reason ?? rule.id,
+    rule: rule.id,
+    weight: rule.weight ?? 0,
   });
 }
 
@@ -83,9 +84,26 @@ function compileInline(doc: PolicyDocument, ref: PolicyRef, gen: ConditionCodege
     return `  if (${gen.expression(rule.when)}) { ${effectStatements(rule, reasonRef)} }`;
   });
   return gen.build<Evaluate>(
-    `return function evaluate(i, f) {\n  let s = 0, d = false, v = false;\n  const r = [];\n${lines.join('\n')}\n  return ${resultExpression(doc.threshold)};\n};`,
+    `return function evaluate(i, f) {\n  ${gen.takePrologue()}\n  let s = 0, d = false, v = false;\n  const r = [];\n${lines.join('\n')}\n  return ${resultExpression(doc.threshold)};\n};`,
     { P: ref },
   );
+}
+
+/** Ascending in place; insertion sort beats Array#sort on the few candidates a request has. */
+function sortSmall(list: number[]): void {
+  if (list.length > 64) {
+    list.sort((a, b) => a - b);
+    return;
+  }
+  for (let i = 1; i < list.length; i++) {
+    const x = list[i] as number;
+    let j = i - 1;
+    while (j >= 0 && (list[j] as number) > x) {
+      list[j + 1] = list[j] as number;
+      j--;
+    }
+    list[j + 1] = x;
+  }
 }
 
 /**
@@ -102,7 +120,7 @@ function compileIndexed(doc: PolicyDocument, ref: PolicyRef, gen: ConditionCodeg
   const steps: Step[] = doc.rules.map((rule) => {
     const reasonRef = `refs[${gen.refs.push(reasonOf(rule)) - 1}]`;
     const body = `if (${gen.expression(rule.when)}) { ${effectStatements(rule, reasonRef, 'a.')} }`;
-    return gen.build<Step>(`return function step(i, f, a) { ${body} };`);
+    return gen.build<Step>(`return function step(i, f, a) { ${gen.takePrologue()} ${body} };`);
   });
   const always: number[] = [];
   const index = new Map<string, Map<string, number[]>>();
@@ -123,10 +141,9 @@ function compileIndexed(doc: PolicyDocument, ref: PolicyRef, gen: ConditionCodeg
     keys,
     fromFacts: POLICY_PATH_ROOTS[root]?.source === 'facts',
   }));
-  const byNumber = (a: number, b: number) => a - b;
   const threshold = doc.threshold;
   return (request, facts) => {
-    const candidates = always.slice();
+    const candidates = always.length === 0 ? [] : always.slice();
     for (const { root, keys, fromFacts } of roots) {
       const holder: unknown = fromFacts ? facts : request;
       const o: unknown =
@@ -136,13 +153,12 @@ function compileIndexed(doc: PolicyDocument, ref: PolicyRef, gen: ConditionCodeg
           ? (holder as Record<string, unknown>)[root]
           : undefined;
       if (o === null || typeof o !== 'object') continue;
-      for (const key in o) {
-        if (!Object.prototype.hasOwnProperty.call(o, key)) continue;
+      for (const key of Object.keys(o)) {
         const list = keys.get(key);
         if (list !== undefined) for (const n of list) candidates.push(n);
       }
     }
-    candidates.sort(byNumber);
+    sortSmall(candidates);
     const acc = { s: 0, d: false, v: false, r: [] as DecisionReason[] };
     for (const n of candidates) (steps[n] as Step)(request, facts, acc);
     const score = acc.s > 100 ? 100 : acc.s;
@@ -173,8 +189,8 @@ export function compilePolicy(document: unknown, options: CompileOptions = {}): 
   const digest = canonicalDigest(effective);
   const ref: PolicyRef = Object.freeze(
     effective === base
-      ? { id: base.id, version: base.version, digest }
-      : { id: base.id, version: base.version, digest, baseDigest: canonicalDigest(base) },
+      ? { digest, id: base.id, version: base.version }
+      : { baseDigest: canonicalDigest(base), digest, id: base.id, version: base.version },
   );
   const strategy: EvaluationStrategy =
     options.strategy === undefined || options.strategy === 'auto'

@@ -22,9 +22,8 @@ import type { LedgerTamper } from './ledger-contract.js';
 
 interface Chain {
   /** The stored bytes, in storage order (what an attacker with access could edit). */
-  readonly rows: string[];
-  /** Parsed entries of rows, kept beside them so reads are cheap. */
-  readonly entries: (LedgerEntry | undefined)[];
+  /** UTF-8 bytes: off the JS heap, so a large ledger costs the garbage collector little. */
+  readonly rows: Buffer[];
   /** The head, recorded apart from the rows. */
   head: LedgerHead;
 }
@@ -45,7 +44,7 @@ export class InMemoryLedger implements LedgerPort {
   private chain(tenant: string): Chain {
     let chain = this.chains.get(tenant);
     if (chain === undefined) {
-      chain = { rows: [], entries: [], head: { size: 0, hash: GENESIS_PREV } };
+      chain = { rows: [], head: { size: 0, hash: GENESIS_PREV } };
       this.chains.set(tenant, chain);
     }
     return chain;
@@ -65,8 +64,7 @@ export class InMemoryLedger implements LedgerPort {
           request,
           dataJson[n] as string,
         );
-        chain.rows.push(stored.bytes);
-        chain.entries.push(stored.entry);
+        chain.rows.push(Buffer.from(stored.bytes, 'utf8'));
         written.push(stored.entry);
         size += 1;
         hash = stored.entry.hash;
@@ -87,13 +85,18 @@ export class InMemoryLedger implements LedgerPort {
         ? chain.rows.length
         : Math.min(chain.rows.length, from - 1 + options.limit);
     for (let seq = from; seq <= end; seq++) {
-      const entry = chain.entries[seq - 1];
-      if (entry === undefined)
+      const bytes = (chain.rows[seq - 1] as Buffer).toString('utf8');
+      let entry: LedgerEntry;
+      try {
+        entry = JSON.parse(bytes) as LedgerEntry;
+      } catch (cause) {
         throw new GovgateError(
           'LEDGER_CORRUPT',
           `tenant '${tenant}' row ${seq} is not a ledger entry`,
+          { cause },
         );
-      yield { entry, bytes: chain.rows[seq - 1] as string };
+      }
+      yield { entry, bytes };
     }
     await Promise.resolve();
   }
@@ -101,7 +104,7 @@ export class InMemoryLedger implements LedgerPort {
   async *readRaw(tenant: string): AsyncIterable<RawEntry> {
     const rows = this.chains.get(tenant)?.rows ?? [];
     for (let n = 0; n < rows.length; n++)
-      yield { bytes: rows[n] as string, location: `memory:${tenant}:${n + 1}` };
+      yield { bytes: (rows[n] as Buffer).toString('utf8'), location: `memory:${tenant}:${n + 1}` };
     await Promise.resolve();
   }
 
@@ -128,33 +131,24 @@ export class InMemoryLedger implements LedgerPort {
 
   /** Edits the stored rows directly, as an attacker with access to the storage would. */
   readonly tamper: LedgerTamper = {
-    rewrite: (tenant, seq, bytes) => this.edit(tenant, (rows) => rows.splice(seq - 1, 1, bytes)),
+    rewrite: (tenant, seq, bytes) =>
+      this.edit(tenant, (rows) => rows.splice(seq - 1, 1, Buffer.from(bytes, 'utf8'))),
     remove: (tenant, seq) => this.edit(tenant, (rows) => rows.splice(seq - 1, 1)),
     swap: (tenant, a, b) =>
       this.edit(tenant, (rows) => {
-        const x = rows[a - 1] as string;
-        rows[a - 1] = rows[b - 1] as string;
+        const x = rows[a - 1] as Buffer;
+        rows[a - 1] = rows[b - 1] as Buffer;
         rows[b - 1] = x;
       }),
-    insertAfter: (tenant, seq, bytes) => this.edit(tenant, (rows) => rows.splice(seq, 0, bytes)),
+    insertAfter: (tenant, seq, bytes) =>
+      this.edit(tenant, (rows) => rows.splice(seq, 0, Buffer.from(bytes, 'utf8'))),
     truncate: (tenant, keep) => this.edit(tenant, (rows) => rows.splice(keep)),
-    rawBytes: (tenant, seq) => Promise.resolve(this.chains.get(tenant)?.rows[seq - 1] ?? ''),
+    rawBytes: (tenant, seq) =>
+      Promise.resolve(this.chains.get(tenant)?.rows[seq - 1]?.toString('utf8') ?? ''),
   };
 
-  private edit(tenant: string, change: (rows: string[]) => void): Promise<void> {
-    const chain = this.chain(tenant);
-    change(chain.rows);
-    chain.entries.splice(
-      0,
-      chain.entries.length,
-      ...chain.rows.map((row) => {
-        try {
-          return JSON.parse(row) as LedgerEntry;
-        } catch {
-          return undefined;
-        }
-      }),
-    );
+  private edit(tenant: string, change: (rows: Buffer[]) => void): Promise<void> {
+    change(this.chain(tenant).rows);
     this.trees.forget(tenant);
     return Promise.resolve();
   }

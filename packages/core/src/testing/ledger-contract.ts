@@ -1,5 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type {
+  afterAll as AfterAll,
+  beforeAll as BeforeAll,
+  describe as Describe,
+  expect as Expect,
+  it as It,
+} from '@jest/globals';
 import { GovgateError } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical-json.js';
 import {
@@ -99,6 +105,24 @@ function forge(
 }
 
 /**
+ * jest's functions, taken from the test environment when a suite is declared, so that
+ * importing `@govgate/core/testing` outside jest (in-memory ports in an app) works.
+ */
+function jestGlobals(): {
+  describe: typeof Describe;
+  it: typeof It;
+  expect: typeof Expect;
+  beforeAll: typeof BeforeAll;
+  afterAll: typeof AfterAll;
+} {
+  const g = globalThis as Record<string, unknown>;
+  for (const name of ['describe', 'it', 'expect', 'beforeAll', 'afterAll'])
+    if (typeof g[name] !== 'function')
+      throw new Error(`ledgerContract runs inside jest: the global '${name}' is missing`);
+  return g as unknown as ReturnType<typeof jestGlobals>;
+}
+
+/**
  * The jest suite every ledger backend runs. The factory returns a fresh backend (and
  * its tamper hook); the suite appends, reads, proves, checkpoints and tampers.
  *
@@ -114,6 +138,7 @@ export function ledgerContract(
   factory: () => Promise<LedgerHarness>,
   options: LedgerContractOptions = {},
 ): void {
+  const { describe, it, expect, beforeAll, afterAll } = jestGlobals();
   const appenders = options.appenders ?? 16;
   const perAppender = options.entriesPerAppender ?? 500;
   const timeout = options.timeoutMs ?? 60_000;
