@@ -7,6 +7,7 @@ import {
   type LeafOperator,
   type Scalar,
 } from './condition.js';
+import { UNSAFE_KEYS } from '../schema/patterns.js';
 import { vetPattern } from './regex-safety.js';
 
 /**
@@ -19,9 +20,6 @@ export interface PathRoot {
   readonly source: 'input' | 'facts';
 }
 export type PathRoots = Readonly<Record<string, PathRoot>>;
-
-/** Keys that would reach an object's prototype rather than its data. */
-export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
 function leafOperator(cond: object): LeafOperator | undefined {
   for (const op of LEAF_OPERATORS) if (Object.hasOwn(cond, op)) return op;

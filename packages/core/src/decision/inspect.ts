@@ -1,4 +1,5 @@
 import { GovgateError, pointerToken, type ErrorDetail } from '../errors.js';
+import { UNSAFE_KEYS, utf8Length } from '../schema/patterns.js';
 import { compileSchema, describeErrors } from '../schema/validator.js';
 import type { DecisionFacts, DecisionRequest, JsonObject, PiiFacts } from './decision.js';
 import { PII_KINDS, detectPii, type PiiKind } from './pii.js';
@@ -35,7 +36,6 @@ export const decisionRequestSchema = {
 
 const validateShape = compileSchema(decisionRequestSchema);
 
-const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const NO_PII: PiiFacts = Object.freeze({
   email: false,
   phone: false,
@@ -192,20 +192,6 @@ function walk(value: unknown, at: string, depth: number, w: Walk): unknown {
       w.invalid.push({ pointer: at, message: `${typeof value} is not JSON data` });
       return value;
   }
-}
-
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let n = 0; n < text.length; n++) {
-    const c = text.charCodeAt(n);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c < 0xdc00) {
-      bytes += 4;
-      n++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 /** A request that passed inspection: the original, the copy to store, and the facts. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { UNSAFE_KEYS } from '../schema/patterns.js';
 
 /**
  * RFC 8785 (JCS) canonical JSON of a value. Throws on values JSON cannot hold
@@ -26,7 +27,6 @@ export function canonicalDigest(value: unknown): string {
 
 class NotJsonData extends Error {}
 const NOT_JSON = new NotJsonData('not JSON data');
-const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function writeCanonical(value: unknown, depth: number): string {
   switch (typeof value) {

@@ -1,6 +1,6 @@
 import type { JsonObject } from '../decision/decision.js';
 import { GovgateError, type ErrorDetail } from '../errors.js';
-import { isTenantId } from '../schema/patterns.js';
+import { isTenantId, utf8Length } from '../schema/patterns.js';
 import { createHash } from 'node:crypto';
 import { canonicalJson, canonicalJsonData, sha256Hex } from './canonical-json.js';
 import { jsonDataProblems } from './json-data.js';
@@ -62,15 +62,6 @@ export interface StoredEntry {
   readonly entry: LedgerEntry;
   /** Canonical JSON of the whole entry (with `hash`): what backends store and return. */
   readonly bytes: string;
-}
-
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let n = 0; n < text.length; n++) {
-    const c = text.charCodeAt(n);
-    bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? (n++, 4) : 3;
-  }
-  return bytes;
 }
 
 const shortText = (v: unknown): v is string =>

@@ -1,6 +1,6 @@
 import { pointerToken, type ErrorDetail } from '../errors.js';
+import { UNSAFE_KEYS } from '../schema/patterns.js';
 
-const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_DEPTH = 64;
 
 /**

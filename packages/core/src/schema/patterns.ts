@@ -18,3 +18,21 @@ const TENANT_ID = new RegExp(TENANT_ID_PATTERN);
 export function isTenantId(tenant: unknown): tenant is string {
   return typeof tenant === 'string' && TENANT_ID.test(tenant);
 }
+
+/** Object keys that would reach a prototype rather than data: refused wherever input is read. */
+export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Length of a well-formed string in UTF-8 bytes, without encoding it. */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let n = 0; n < text.length; n++) {
+    const c = text.charCodeAt(n);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c < 0xdc00) {
+      bytes += 4;
+      n++;
+    } else bytes += 3;
+  }
+  return bytes;
+}

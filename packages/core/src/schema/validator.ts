@@ -1,6 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { pointerToken, type ErrorDetail } from '../errors.js';
-import { PATTERN_MESSAGES } from './patterns.js';
+import { PATTERN_MESSAGES, UNSAFE_KEYS } from './patterns.js';
 
 /**
  * One ajv instance for every schema of core: all errors at once, strict schemas,
@@ -18,9 +18,6 @@ const ajv = new Ajv2020({
 export type Validation<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly errors: readonly ErrorDetail[] };
-
-/** Keys that could reach a prototype when a document is copied or merged. */
-const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Every object key in `value` that names a prototype slot, as JSON pointers. */
 export function findUnsafeKeys(value: unknown, at = '', found: ErrorDetail[] = []): ErrorDetail[] {
