@@ -17,7 +17,8 @@
  *   characters too (rule 7): polynomial for loops, as in `a*a*b` or `.*x.*y`, exponential
  *   for chains of optional parts, as in `a?a?a?aaa`;
  * - a group with two alternatives that can match the same text (rule 8): exponential
- *   when such groups follow each other, as in `(a|a)x(a|a)x…`.
+ *   when such groups follow each other, as in `(a|a)x(a|a)x…`;
+ * - more than eight distinct Unicode properties (`\p{…}`), which keep vetting itself fast.
  *
  * What is left backtracks at worst quadratically: the search tries each start offset,
  * and from each start every loop can be unwound at most once before the engine fails on
@@ -41,6 +42,12 @@ const MAX_REPEATING_QUANTIFIERS = 8;
  * (rule 8); a group that needs more is refused as too complex to vet.
  */
 const MAX_ALTERNATIVE_PAIR_STEPS = 200_000;
+
+/**
+ * At most this many distinct Unicode properties (`\p{…}`, `\P{…}`): vetting searches
+ * every code point once per property not seen before.
+ */
+const MAX_PROPERTIES = 8;
 
 /** Texts quoted in messages are cut to this many characters. */
 const MAX_QUOTE_LENGTH = 32;
@@ -109,6 +116,8 @@ interface ParsedPattern {
   readonly nodes: readonly PatternNode[];
   /** Code points written in the pattern, literally or escaped, in or out of classes. */
   readonly codePoints: ReadonlySet<number>;
+  /** Properties named by `\p{…}` and `\P{…}` escapes, by their braces' content. */
+  readonly properties: ReadonlySet<string>;
   /** Number of repeating quantifiers. */
   readonly repeating: number;
 }
@@ -230,16 +239,31 @@ function joinSurrogates(source: string, unit: number, end: number): [number, num
   return [(unit - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000, end + 6];
 }
 
+/** Adds the property named by the escape from `at` to `end`, if it is `\p{…}` or `\P{…}`. */
+function addProperty(source: string, at: number, end: number, properties: Set<string>): void {
+  const ch = source[at + 1];
+  if ((ch === 'p' || ch === 'P') && source[at + 2] === '{') {
+    properties.add(source.slice(at + 3, end - 1));
+  }
+}
+
 /**
  * Returns the offset just past the character class whose `[` is at `at`, adding the code
- * points written in it (so range ends) to `codePoints`.
+ * points written in it (so range ends) to `codePoints` and the properties it names to
+ * `properties`.
  */
-function skipClass(source: string, at: number, codePoints: Set<number>): number {
+function skipClass(
+  source: string,
+  at: number,
+  codePoints: Set<number>,
+  properties: Set<string>,
+): number {
   let i = at + 1;
   while (i < source.length) {
     const ch = source[i];
     if (ch === '\\') {
       const end = skipEscape(source, i, true);
+      addProperty(source, i, end, properties);
       const decoded = decodeEscape(source, i, end, true);
       if (typeof decoded === 'number') {
         const [codePoint, joinedEnd] = joinSurrogates(source, decoded, end);
@@ -359,6 +383,7 @@ function parse(source: string): ParsedPattern {
   const root = newNode('group', -1, undefined, []);
   const nodes: PatternNode[] = [];
   const codePoints = new Set<number>();
+  const properties = new Set<string>();
   let group = root;
   let sequence = root.alternatives[0] ?? [];
   root.spans.push([0, source.length]);
@@ -379,6 +404,7 @@ function parse(source: string): ParsedPattern {
 
     if (ch === '\\') {
       let end = skipEscape(source, i, false);
+      addProperty(source, i, end, properties);
       const decoded = decodeEscape(source, i, end, false);
       atom = add(typeof decoded === 'number' ? 'char' : decoded, i);
       if (typeof decoded === 'number') {
@@ -388,7 +414,7 @@ function parse(source: string): ParsedPattern {
       i = end;
     } else if (ch === '[') {
       atom = add('set', i);
-      i = skipClass(source, i, codePoints);
+      i = skipClass(source, i, codePoints, properties);
     } else if (ch === '(') {
       const opened = add('group', i);
       group = opened;
@@ -446,34 +472,90 @@ function parse(source: string): ParsedPattern {
   }
   endSpan(root, source.length);
   root.end = source.length;
-  return { root, nodes, codePoints, repeating };
+  return { root, nodes, codePoints, properties, repeating };
 }
 
 /**
- * Characters sampled to approximate character sets: all of ASCII plus a few non-ASCII
- * representatives of the classes people write (letters, digits, spaces, line
- * terminators, format characters, an astral symbol). The code points written in the
- * pattern itself, and their neighbours, are added per pattern.
+ * Where the maximal runs of the sets people write begin, beyond ASCII: the ends of the
+ * runs of `\s` and the starts of those of `\S`, `\W` and `.`, and the surrogates (every
+ * property set holds all of them or none).
+ */
+const BUILT_IN_RUN_STARTS = [
+  0x80, 0xa0, 0xa1, 0x1680, 0x1681, 0x2000, 0x200b, 0x2028, 0x2029, 0x202a, 0x202f, 0x2030, 0x205f,
+  0x2060, 0x3000, 0x3001, 0xd800, 0xe000, 0xfeff, 0xff00,
+];
+
+/**
+ * Characters always sampled: all of ASCII, where the built-in sets' runs begin, and a few
+ * non-ASCII representatives of letters, digits, spaces, line terminators and symbols.
  */
 const SAMPLE_CODE_POINTS: readonly number[] = [
   ...Array.from({ length: 0x80 }, (_, codePoint) => codePoint),
+  ...BUILT_IN_RUN_STARTS,
   ...[...'éßΣЖاא中ｱ😀٣१\u00a0\u3000\u2028\u2029\u200b\ufeff\u0301'].map(
     (ch) => ch.codePointAt(0) ?? 0,
   ),
 ];
 
 /**
+ * Where the runs of a Unicode property begin and end, keyed by the escape's braces'
+ * content, shared by every pattern: a property's runs take some 50 ms to find.
+ */
+const PROPERTY_BOUNDARIES = new Map<string, readonly number[]>();
+
+/** The cache above holds at most this many properties; it is cleared when full. */
+const MAX_CACHED_PROPERTIES = 64;
+
+/**
+ * Every code point but the surrogates, in order: searched once per property to find its
+ * runs. Built on demand (about 4 MB) and not kept.
+ */
+function allCodePoints(): string {
+  const units = new Uint16Array(0x10000 - 0x800 + 2 * 0x100000);
+  let at = 0;
+  for (let unit = 0; unit < 0x10000; unit += 1) {
+    if (unit < 0xd800 || unit > 0xdfff) units[at++] = unit;
+  }
+  for (let high = 0xd800; high < 0xdc00; high += 1) {
+    for (let low = 0xdc00; low < 0xe000; low += 1) {
+      units[at++] = high;
+      units[at++] = low;
+    }
+  }
+  return new TextDecoder('utf-16le').decode(units);
+}
+
+/**
+ * The code points where the runs of `\p{property}` begin, and those just past where they
+ * end (where the runs of `\P{property}` begin).
+ */
+function propertyBoundaries(property: string, all: () => string): readonly number[] {
+  const cached = PROPERTY_BOUNDARIES.get(property);
+  if (cached !== undefined) return cached;
+  const text = all();
+  const boundaries: number[] = [];
+  for (const match of text.matchAll(new RegExp(`\\p{${property}}+`, 'gu'))) {
+    const end = match.index + match[0].length;
+    boundaries.push(text.codePointAt(match.index) ?? 0, text.codePointAt(end) ?? 0x10ffff);
+  }
+  if (PROPERTY_BOUNDARIES.size >= MAX_CACHED_PROPERTIES) PROPERTY_BOUNDARIES.clear();
+  PROPERTY_BOUNDARIES.set(property, boundaries);
+  return boundaries;
+}
+
+/**
  * Character sets as bitsets over a sample alphabet, so that intersection is cheap.
  *
- * The set of an atom is the sample characters that `^(?:atom)$` matches (flag `u`). This
- * is an approximation, but it is sound for the classes people actually write: the
- * sample holds every code point written in the pattern and its neighbours, so two
- * explicit ranges or literals that overlap always share a sampled character (an overlap
- * of ranges starts at one of their ends), and the fixed sample covers ASCII and
- * representatives of `\d \w \s .` and the common Unicode properties outside it. Two sets
- * can only be thought disjoint wrongly when they overlap solely on characters written
- * nowhere in the pattern and unlike every representative — say two Unicode properties
- * that share only rare letters.
+ * The set of an atom is the sample characters that `^(?:atom)$` (flag `u`) matches. A
+ * sample only approximates a set, but here the approximation is sound for every set that
+ * can be written: a non-empty intersection of sets always holds the first code point of
+ * one of their maximal runs, and the sample holds all of those. Literals and explicit
+ * ranges, plain or negated, have runs that begin at a code point written in the pattern
+ * or just after one (both are sampled); `\d \w \s .` and their negations at ASCII or at
+ * a built-in start; property escapes, plain or negated, at a boundary of the property's
+ * runs, found once by searching every code point. The character set of a group is the
+ * union of its atoms' sets, which can only overstate an overlap. The sample also holds a
+ * few representatives of common non-ASCII classes.
  */
 class CharSets {
   private readonly samples: string[];
@@ -483,12 +565,19 @@ class CharSets {
 
   constructor(
     private readonly source: string,
+    properties: ReadonlySet<string>,
     written: ReadonlySet<number>,
   ) {
     const codePoints = new Set(SAMPLE_CODE_POINTS);
     for (const codePoint of written) {
       for (const near of [codePoint - 1, codePoint, codePoint + 1]) {
         if (near >= 0 && near <= 0x10ffff) codePoints.add(near);
+      }
+    }
+    let all: string | undefined;
+    for (const property of properties) {
+      for (const boundary of propertyBoundaries(property, () => (all ??= allCodePoints()))) {
+        codePoints.add(boundary);
       }
     }
     this.samples = [...codePoints].map((codePoint) => String.fromCodePoint(codePoint));
@@ -525,10 +614,9 @@ class CharSets {
     if (set !== undefined) return set;
     set = this.empty();
     const regex = new RegExp(`^(?:${atom})$`, 'u');
-    this.samples.forEach((sample, index) => {
-      if (regex.test(sample) && set !== undefined)
-        set[index >>> 5] = (set[index >>> 5] ?? 0) | (1 << (index & 31));
-    });
+    for (const [index, sample] of this.samples.entries()) {
+      if (regex.test(sample)) set[index >>> 5] = (set[index >>> 5] ?? 0) | (1 << (index & 31));
+    }
     this.bySource.set(atom, set);
     return set;
   }
@@ -860,7 +948,14 @@ function scan(source: string): void {
         `('*', '+', '{n,}', '{n,m}'), at most ${MAX_REPEATING_QUANTIFIERS} are allowed`,
     );
   }
-  const sets = new CharSets(source, parsed.codePoints);
+  const properties = parsed.properties;
+  if (properties.size > MAX_PROPERTIES) {
+    reject(
+      `too many Unicode properties: the pattern names ${properties.size} distinct ` +
+        `properties in '\\p{…}' or '\\P{…}', at most ${MAX_PROPERTIES} are allowed`,
+    );
+  }
+  const sets = new CharSets(source, properties, parsed.codePoints);
   new OverlapCheck(source, sets).run(parsed.nodes);
   new AlternativesCheck(source, sets).run(parsed.nodes);
 }
@@ -873,8 +968,8 @@ function scan(source: string): void {
  * whose body contains a repeating quantifier, an alternation or an optional part,
  * patterns with more than eight repeating quantifiers, two variable parts (quantified
  * atoms whose max exceeds their min, alternations whose alternatives differ in length)
- * that can match the same characters one after the other, and groups with two
- * alternatives that can match the same text. Offsets in messages are UTF-16 code-unit
+ * that can match the same characters one after the other, groups with two alternatives
+ * that can match the same text, and more than eight distinct Unicode properties. Offsets in messages are UTF-16 code-unit
  * offsets.
  *
  * @example
