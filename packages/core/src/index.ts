@@ -125,12 +125,25 @@ export {
   secretMatches,
 } from './access/api-key.js';
 export type { ParsedApiKey } from './access/api-key.js';
+export { authenticate } from './access/authenticate.js';
+export type { AuthFailure, Authentication } from './access/authenticate.js';
 export { takeToken } from './metering/token-bucket.js';
 export type { BucketState } from './metering/token-bucket.js';
+export { checkUsage, usageDay, zeroCounts } from './metering/usage.js';
 export { TENANT_ID_PATTERN, isTenantId } from './schema/patterns.js';
 
 // ports and use cases
-export { CLOCK, IDS, KEY_STORE, LEDGER, POLICY_STORE, RATE_LIMIT_STORE } from './ports.js';
+export {
+  CLOCK,
+  IDS,
+  KEY_STORE,
+  LEDGER,
+  POLICY_STORE,
+  RATE_LIMIT_STORE,
+  TENANT_STORE,
+  USAGE_COUNTERS,
+  USAGE_STORE,
+} from './ports.js';
 export type {
   ApiKeyRecord,
   ClockPort,
@@ -150,7 +163,14 @@ export type {
   RateLimitStorePort,
   RawEntry,
   Role,
+  TenantRecord,
+  TenantStorePort,
   TreeHead,
+  UsageCounter,
+  UsageCounts,
+  UsageQuery,
+  UsageRow,
+  UsageStorePort,
 } from './ports.js';
 export { Governance, createGovernance } from './governance.js';
 export type { CheckOptions, CheckResult, Correction, GovernanceDeps } from './governance.js';

@@ -118,7 +118,22 @@ export interface PolicyStorePort {
 }
 export const POLICY_STORE = Symbol.for('govgate.PolicyStore');
 
-// ---------------------------------------------------------------- keys
+// ---------------------------------------------------------------- tenants and keys
+
+export interface TenantRecord {
+  /** A tenant id (`isTenantId`): lowercase, also safe as a directory name. */
+  readonly id: string;
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+/** Tenants. Creating an existing id is a CONFLICT. */
+export interface TenantStorePort {
+  create(record: TenantRecord): Promise<TenantRecord>;
+  get(id: string): Promise<TenantRecord | undefined>;
+  list(): Promise<readonly TenantRecord[]>;
+}
+export const TENANT_STORE = Symbol.for('govgate.TenantStore');
 
 export type Role = 'admin' | 'client' | 'auditor';
 
@@ -145,19 +160,26 @@ export interface ApiKeyRecord {
   readonly previousValidUntil?: string;
 }
 
+/**
+ * API keys. Every call but `findById` is scoped by tenant; `findById` is how a
+ * presented key finds its record (and so its tenant): key ids are globally unique.
+ * Changing a key of another tenant is KEY_INVALID, as for a key that does not exist.
+ */
 export interface KeyStorePort {
+  /** CONFLICT if the id exists. */
   create(record: ApiKeyRecord): Promise<void>;
-  /** Lookup by key id alone (the id is globally unique): one indexed read. */
+  /** Lookup by key id alone: one indexed read. */
   findById(id: string): Promise<ApiKeyRecord | undefined>;
   list(tenant: string): Promise<readonly ApiKeyRecord[]>;
   /** Replaces the secret hash, keeping the old one valid until `graceUntil`. */
   rotate(tenant: string, id: string, secretHash: string, graceUntil: string): Promise<ApiKeyRecord>;
+  /** Marks the key revoked (the record stays); revoking again keeps the first time. */
   revoke(tenant: string, id: string, at: string): Promise<ApiKeyRecord>;
-  touch(id: string, at: string): Promise<void>;
+  touch(tenant: string, id: string, at: string): Promise<void>;
 }
 export const KEY_STORE = Symbol.for('govgate.KeyStore');
 
-// ---------------------------------------------------------------- rate limits
+// ---------------------------------------------------------------- rate limits and usage
 
 export interface RateLimitResult {
   readonly allowed: boolean;
@@ -169,11 +191,55 @@ export interface RateLimitResult {
   readonly resetMs: number;
 }
 
-/** Token buckets; `take` is atomic under concurrency (one statement or transaction). */
+/**
+ * Token buckets, per tenant and bucket name; `take` is atomic under concurrency (one
+ * statement or one transaction) and computes with `takeToken`.
+ */
 export interface RateLimitStorePort {
-  take(bucket: string, spec: RateLimitSpec, nowMs: number, cost?: number): Promise<RateLimitResult>;
+  take(
+    tenant: string,
+    bucket: string,
+    spec: RateLimitSpec,
+    nowMs: number,
+    cost?: number,
+  ): Promise<RateLimitResult>;
 }
 export const RATE_LIMIT_STORE = Symbol.for('govgate.RateLimitStore');
+
+export const USAGE_COUNTERS = [
+  'requests',
+  'decisions',
+  'allowed',
+  'denied',
+  'rejected',
+  'rateLimited',
+] as const;
+export type UsageCounter = (typeof USAGE_COUNTERS)[number];
+export type UsageCounts = { readonly [C in UsageCounter]?: number };
+
+/** Usage of one key on one UTC day. */
+export interface UsageRow {
+  readonly tenant: string;
+  readonly keyId: string;
+  /** `YYYY-MM-DD`, UTC. */
+  readonly day: string;
+  readonly counts: { readonly [C in UsageCounter]: number };
+}
+
+export interface UsageQuery {
+  readonly keyId?: string;
+  /** Inclusive `YYYY-MM-DD` bounds. */
+  readonly fromDay?: string;
+  readonly toDay?: string;
+}
+
+/** Usage counters per tenant, key and day; `add` increments atomically. */
+export interface UsageStorePort {
+  add(tenant: string, keyId: string, day: string, counts: UsageCounts): Promise<void>;
+  /** Rows in (day, keyId) order. */
+  list(tenant: string, query?: UsageQuery): Promise<readonly UsageRow[]>;
+}
+export const USAGE_STORE = Symbol.for('govgate.UsageStore');
 
 // ---------------------------------------------------------------- clock and ids
 

@@ -1,5 +1,7 @@
 import { GovgateError } from '../errors.js';
+import { checkUsage, zeroCounts } from '../metering/usage.js';
 import { takeToken, type BucketState } from '../metering/token-bucket.js';
+import { isTenantId } from '../schema/patterns.js';
 import type {
   ApiKeyRecord,
   ClockPort,
@@ -11,7 +13,14 @@ import type {
   RateLimitResult,
   RateLimitSpec,
   RateLimitStorePort,
+  TenantRecord,
+  TenantStorePort,
+  UsageCounts,
+  UsageQuery,
+  UsageRow,
+  UsageStorePort,
 } from '../ports.js';
+import { USAGE_COUNTERS } from '../ports.js';
 
 /** Policy versions in memory, per tenant. */
 export class InMemoryPolicyStore implements PolicyStorePort {
@@ -142,9 +151,10 @@ export class InMemoryKeyStore implements KeyStorePort {
     );
   }
 
-  touch(id: string, at: string): Promise<void> {
+  touch(tenant: string, id: string, at: string): Promise<void> {
     const record = this.keys.get(id);
-    if (record !== undefined) this.keys.set(id, { ...record, lastUsedAt: at });
+    if (record !== undefined && record.tenant === tenant)
+      this.keys.set(id, { ...record, lastUsedAt: at });
     return Promise.resolve();
   }
 }
@@ -153,10 +163,72 @@ export class InMemoryKeyStore implements KeyStorePort {
 export class InMemoryRateLimitStore implements RateLimitStorePort {
   private readonly buckets = new Map<string, BucketState>();
 
-  take(bucket: string, spec: RateLimitSpec, nowMs: number, cost = 1): Promise<RateLimitResult> {
-    const { state, result } = takeToken(this.buckets.get(bucket), spec, nowMs, cost);
-    this.buckets.set(bucket, state);
+  take(
+    tenant: string,
+    bucket: string,
+    spec: RateLimitSpec,
+    nowMs: number,
+    cost = 1,
+  ): Promise<RateLimitResult> {
+    const key = `${tenant}\u0000${bucket}`;
+    const { state, result } = takeToken(this.buckets.get(key), spec, nowMs, cost);
+    this.buckets.set(key, state);
     return Promise.resolve(result);
+  }
+}
+
+/** Tenants in memory. */
+export class InMemoryTenantStore implements TenantStorePort {
+  private readonly tenants = new Map<string, TenantRecord>();
+
+  create(record: TenantRecord): Promise<TenantRecord> {
+    if (!isTenantId(record.id))
+      return Promise.reject(
+        new GovgateError('TENANT_INVALID', `'${String(record.id)}' is not a valid tenant id`),
+      );
+    if (this.tenants.has(record.id))
+      return Promise.reject(new GovgateError('CONFLICT', `tenant '${record.id}' already exists`));
+    this.tenants.set(record.id, record);
+    return Promise.resolve(record);
+  }
+
+  get(id: string): Promise<TenantRecord | undefined> {
+    return Promise.resolve(this.tenants.get(id));
+  }
+
+  list(): Promise<readonly TenantRecord[]> {
+    return Promise.resolve([...this.tenants.values()].sort((a, b) => (a.id < b.id ? -1 : 1)));
+  }
+}
+
+/** Usage counters in memory. */
+export class InMemoryUsageStore implements UsageStorePort {
+  private readonly rows = new Map<string, UsageRow>();
+
+  add(tenant: string, keyId: string, day: string, counts: UsageCounts): Promise<void> {
+    const problem = checkUsage(day, counts);
+    if (problem !== undefined) return Promise.reject(problem);
+    const key = `${tenant}\u0000${keyId}\u0000${day}`;
+    const row = this.rows.get(key) ?? { tenant, keyId, day, counts: zeroCounts() };
+    const next = { ...row.counts };
+    for (const c of USAGE_COUNTERS) next[c] += counts[c] ?? 0;
+    this.rows.set(key, { ...row, counts: next });
+    return Promise.resolve();
+  }
+
+  list(tenant: string, query: UsageQuery = {}): Promise<readonly UsageRow[]> {
+    const rows = [...this.rows.values()].filter(
+      (r) =>
+        r.tenant === tenant &&
+        (query.keyId === undefined || r.keyId === query.keyId) &&
+        (query.fromDay === undefined || r.day >= query.fromDay) &&
+        (query.toDay === undefined || r.day <= query.toDay),
+    );
+    return Promise.resolve(
+      rows.sort((a, b) =>
+        a.day === b.day ? (a.keyId < b.keyId ? -1 : 1) : a.day < b.day ? -1 : 1,
+      ),
+    );
   }
 }
 

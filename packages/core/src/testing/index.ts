@@ -7,6 +7,8 @@ export {
   InMemoryKeyStore,
   InMemoryPolicyStore,
   InMemoryRateLimitStore,
+  InMemoryTenantStore,
+  InMemoryUsageStore,
   ManualClock,
   SequentialIds,
 } from './in-memory-stores.js';
@@ -14,3 +16,10 @@ export { policyMatchers } from './matchers.js';
 export { PolicyBuilder, aPolicy, aRequest, seedPolicy } from './builders.js';
 export { ledgerContract } from './ledger-contract.js';
 export type { LedgerContractOptions, LedgerHarness, LedgerTamper } from './ledger-contract.js';
+export {
+  keyStoreContract,
+  policyStoreContract,
+  rateLimitContract,
+  usageContract,
+} from './store-contracts.js';
+export type { ContractOptions, StoreHarness } from './store-contracts.js';

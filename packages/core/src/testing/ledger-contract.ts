@@ -1,11 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import type {
-  afterAll as AfterAll,
-  beforeAll as BeforeAll,
-  describe as Describe,
-  expect as Expect,
-  it as It,
-} from '@jest/globals';
+import { jestGlobals } from './jest-globals.js';
 import { GovgateError } from '../errors.js';
 import { canonicalJson } from '../ledger/canonical-json.js';
 import {
@@ -102,24 +96,6 @@ function forge(
     request,
     checkAppend(tenant, request),
   ).bytes;
-}
-
-/**
- * jest's functions, taken from the test environment when a suite is declared, so that
- * importing `@govgate/core/testing` outside jest (in-memory ports in an app) works.
- */
-function jestGlobals(): {
-  describe: typeof Describe;
-  it: typeof It;
-  expect: typeof Expect;
-  beforeAll: typeof BeforeAll;
-  afterAll: typeof AfterAll;
-} {
-  const g = globalThis as Record<string, unknown>;
-  for (const name of ['describe', 'it', 'expect', 'beforeAll', 'afterAll'])
-    if (typeof g[name] !== 'function')
-      throw new Error(`ledgerContract runs inside jest: the global '${name}' is missing`);
-  return g as unknown as ReturnType<typeof jestGlobals>;
 }
 
 /**

@@ -1,0 +1,500 @@
+import { GovgateError } from '../errors.js';
+import { canonicalDigest } from '../ledger/canonical-json.js';
+import type { PolicyDocument } from '../policy/policy-document.js';
+import type {
+  ApiKeyRecord,
+  KeyStorePort,
+  PolicyStorePort,
+  PolicyVersionRecord,
+  RateLimitStorePort,
+  TenantStorePort,
+  UsageStorePort,
+} from '../ports.js';
+import { seedPolicy } from './builders.js';
+import { jestGlobals } from './jest-globals.js';
+
+/** What a store contract's factory returns: the store(s) under test and a teardown. */
+export interface StoreHarness<S> {
+  readonly store: S;
+  teardown(): Promise<void>;
+}
+
+export interface ContractOptions {
+  /** Per-test timeout in ms (default 30 s). */
+  readonly timeoutMs?: number;
+}
+
+let serial = 0;
+/** A tenant id no other test of the run uses. */
+const freshTenant = (): string => `c${++serial}-${Math.random().toString(36).slice(2, 8)}`;
+const at = (ms: number): string => new Date(Date.UTC(2026, 0, 1) + ms).toISOString();
+
+function harnessed<S>(factory: () => Promise<StoreHarness<S>>, timeout: number): () => S {
+  const { beforeAll, afterAll } = jestGlobals();
+  let harness: StoreHarness<S> | undefined;
+  beforeAll(async () => {
+    harness = await factory();
+  }, timeout);
+  afterAll(async () => {
+    await harness?.teardown();
+  }, timeout);
+  return () => {
+    if (harness === undefined) throw new Error('store harness is not ready');
+    return harness.store;
+  };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return GovgateError.is(error) ? error.code : `not a GovgateError: ${String(error)}`;
+  }
+}
+
+function versionOf(
+  tenant: string,
+  document: PolicyDocument,
+  createdAt = at(0),
+): PolicyVersionRecord {
+  return {
+    tenant,
+    id: document.id,
+    version: document.version,
+    digest: canonicalDigest(document),
+    document,
+    createdAt,
+    createdBy: 'contract',
+  };
+}
+
+/**
+ * The jest suite every PolicyStorePort implementation runs.
+ *
+ * @example
+ * policyStoreContract('SqlitePolicyStore', async () => ({ store: new SqlitePolicyStore(db), teardown: async () => db.close() }));
+ */
+export function policyStoreContract(
+  name: string,
+  factory: () => Promise<StoreHarness<PolicyStorePort>>,
+  options: ContractOptions = {},
+): void {
+  const { describe, it, expect } = jestGlobals();
+  const timeout = options.timeoutMs ?? 30_000;
+  describe(`policy store contract: ${name}`, () => {
+    const store = harnessed(factory, timeout);
+    const v1 = seedPolicy();
+    const v2: PolicyDocument = {
+      ...seedPolicy(),
+      version: 2,
+      threshold: 80,
+      description: 'é and 😀 survive storage',
+    };
+
+    it(
+      'saves a version and reads it back unchanged',
+      async () => {
+        const tenant = freshTenant();
+        const record = versionOf(tenant, v2);
+        expect(await store().saveVersion(record)).toEqual(record);
+        expect(await store().getVersion(tenant, 'default', 2)).toEqual(record);
+        expect(await store().getVersion(tenant, 'default', 3)).toBeUndefined();
+      },
+      timeout,
+    );
+
+    it(
+      'treats saving identical content again as a no-op and other content under the same version as a CONFLICT',
+      async () => {
+        const tenant = freshTenant();
+        const first = versionOf(tenant, v1);
+        await store().saveVersion(first);
+        expect(await store().saveVersion({ ...first, createdAt: at(5) })).toEqual(first);
+        const other = versionOf(tenant, { ...v1, threshold: 10 });
+        expect(await codeOf(store().saveVersion(other))).toBe('CONFLICT');
+        expect(await store().getVersion(tenant, 'default', 1)).toEqual(first);
+      },
+      timeout,
+    );
+
+    it(
+      'lists versions in order and policies with their latest and active versions',
+      async () => {
+        const tenant = freshTenant();
+        await store().saveVersion(versionOf(tenant, v2));
+        await store().saveVersion(versionOf(tenant, v1));
+        await store().saveVersion(versionOf(tenant, { ...v1, id: 'another' }));
+        expect((await store().listVersions(tenant, 'default')).map((r) => r.version)).toEqual([
+          1, 2,
+        ]);
+        expect(await store().listPolicies(tenant)).toEqual([
+          { id: 'another', latestVersion: 1 },
+          { id: 'default', latestVersion: 2 },
+        ]);
+        await store().activate(tenant, 'default', 1);
+        expect(await store().listPolicies(tenant)).toEqual([
+          { id: 'another', latestVersion: 1 },
+          { id: 'default', latestVersion: 2, activeVersion: 1 },
+        ]);
+      },
+      timeout,
+    );
+
+    it(
+      'activates a saved version, switches, and deactivates',
+      async () => {
+        const tenant = freshTenant();
+        expect(await store().getActive(tenant)).toBeUndefined();
+        await store().saveVersion(versionOf(tenant, v1));
+        await store().saveVersion(versionOf(tenant, v2));
+        await store().activate(tenant, 'default', 1);
+        expect((await store().getActive(tenant))?.version).toBe(1);
+        await store().activate(tenant, 'default', 2);
+        expect((await store().getActive(tenant))?.version).toBe(2);
+        await store().deactivate(tenant);
+        expect(await store().getActive(tenant)).toBeUndefined();
+      },
+      timeout,
+    );
+
+    it(
+      'refuses to activate a version that was never saved (POLICY_NOT_FOUND) and keeps the active one',
+      async () => {
+        const tenant = freshTenant();
+        await store().saveVersion(versionOf(tenant, v1));
+        await store().activate(tenant, 'default', 1);
+        expect(await codeOf(store().activate(tenant, 'default', 9))).toBe('POLICY_NOT_FOUND');
+        expect((await store().getActive(tenant))?.version).toBe(1);
+      },
+      timeout,
+    );
+
+    it(
+      "finds nothing of tenant A through tenant B's view",
+      async () => {
+        const a = freshTenant();
+        const b = freshTenant();
+        await store().saveVersion(versionOf(a, v1));
+        await store().activate(a, 'default', 1);
+        expect(await store().getVersion(b, 'default', 1)).toBeUndefined();
+        expect(await store().listVersions(b, 'default')).toEqual([]);
+        expect(await store().listPolicies(b)).toEqual([]);
+        expect(await store().getActive(b)).toBeUndefined();
+        expect(await codeOf(store().activate(b, 'default', 1))).toBe('POLICY_NOT_FOUND');
+      },
+      timeout,
+    );
+  });
+}
+
+function aKey(tenant: string, id: string, changes: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
+  return {
+    id,
+    tenant,
+    role: 'client',
+    name: `key ${id}`,
+    secretHash: 'a'.repeat(64),
+    createdAt: at(0),
+    ...changes,
+  };
+}
+
+/** The jest suite every KeyStorePort + TenantStorePort implementation runs. */
+export function keyStoreContract(
+  name: string,
+  factory: () => Promise<StoreHarness<{ keys: KeyStorePort; tenants: TenantStorePort }>>,
+  options: ContractOptions = {},
+): void {
+  const { describe, it, expect } = jestGlobals();
+  const timeout = options.timeoutMs ?? 30_000;
+  describe(`key store contract: ${name}`, () => {
+    const stores = harnessed(factory, timeout);
+    const keyId = () =>
+      `k${Math.random().toString(36).slice(2, 10)}${Date.now().toString(36)}`
+        .slice(0, 16)
+        .padEnd(16, '0');
+
+    it(
+      'creates tenants, reads them back and refuses a duplicate (CONFLICT)',
+      async () => {
+        const id = freshTenant();
+        const record = { id, name: 'Acme Corp', createdAt: at(0) };
+        expect(await stores().tenants.create(record)).toEqual(record);
+        expect(await stores().tenants.get(id)).toEqual(record);
+        expect((await stores().tenants.list()).some((t) => t.id === id)).toBe(true);
+        expect(await codeOf(stores().tenants.create({ ...record, name: 'again' }))).toBe(
+          'CONFLICT',
+        );
+        expect(await stores().tenants.get(freshTenant())).toBeUndefined();
+      },
+      timeout,
+    );
+
+    it(
+      'creates a key, finds it by id in one lookup, and refuses a duplicate id (CONFLICT)',
+      async () => {
+        const tenant = freshTenant();
+        const key = aKey(tenant, keyId(), {
+          role: 'admin',
+          expiresAt: at(86_400_000),
+          rateLimit: { capacity: 50, perSeconds: 60 },
+        });
+        await stores().keys.create(key);
+        expect(await stores().keys.findById(key.id)).toEqual(key);
+        expect(await codeOf(stores().keys.create({ ...key, tenant: freshTenant() }))).toBe(
+          'CONFLICT',
+        );
+        expect(await stores().keys.findById(keyId())).toBeUndefined();
+      },
+      timeout,
+    );
+
+    it(
+      'rotates: the new hash is current and the previous one stays valid until the grace period ends',
+      async () => {
+        const tenant = freshTenant();
+        const key = aKey(tenant, keyId());
+        await stores().keys.create(key);
+        const rotated = await stores().keys.rotate(tenant, key.id, 'b'.repeat(64), at(3_600_000));
+        expect(rotated).toMatchObject({
+          secretHash: 'b'.repeat(64),
+          previousSecretHash: 'a'.repeat(64),
+          previousValidUntil: at(3_600_000),
+        });
+        expect(await stores().keys.findById(key.id)).toEqual(rotated);
+      },
+      timeout,
+    );
+
+    it(
+      'revokes and keeps the record, the first revocation time winning',
+      async () => {
+        const tenant = freshTenant();
+        const key = aKey(tenant, keyId());
+        await stores().keys.create(key);
+        expect((await stores().keys.revoke(tenant, key.id, at(10))).revokedAt).toBe(at(10));
+        expect((await stores().keys.revoke(tenant, key.id, at(20))).revokedAt).toBe(at(10));
+        expect((await stores().keys.findById(key.id))?.revokedAt).toBe(at(10));
+      },
+      timeout,
+    );
+
+    it(
+      'records when a key was last used',
+      async () => {
+        const tenant = freshTenant();
+        const key = aKey(tenant, keyId());
+        await stores().keys.create(key);
+        await stores().keys.touch(tenant, key.id, at(99));
+        expect((await stores().keys.findById(key.id))?.lastUsedAt).toBe(at(99));
+      },
+      timeout,
+    );
+
+    it(
+      "lists a tenant's keys and none of another tenant's",
+      async () => {
+        const a = freshTenant();
+        const b = freshTenant();
+        const ka = aKey(a, keyId());
+        await stores().keys.create(ka);
+        await stores().keys.create(aKey(b, keyId()));
+        expect((await stores().keys.list(a)).map((k) => k.id)).toEqual([ka.id]);
+        expect(await stores().keys.list(freshTenant())).toEqual([]);
+      },
+      timeout,
+    );
+
+    it(
+      "cannot change tenant A's key through tenant B (KEY_INVALID, nothing changed)",
+      async () => {
+        const a = freshTenant();
+        const b = freshTenant();
+        const key = aKey(a, keyId());
+        await stores().keys.create(key);
+        expect(await codeOf(stores().keys.revoke(b, key.id, at(1)))).toBe('KEY_INVALID');
+        expect(await codeOf(stores().keys.rotate(b, key.id, 'c'.repeat(64), at(1)))).toBe(
+          'KEY_INVALID',
+        );
+        await stores().keys.touch(b, key.id, at(1));
+        expect(await stores().keys.findById(key.id)).toEqual(key);
+      },
+      timeout,
+    );
+  });
+}
+
+/** The jest suite every RateLimitStorePort implementation runs. */
+export function rateLimitContract(
+  name: string,
+  factory: () => Promise<StoreHarness<RateLimitStorePort>>,
+  options: ContractOptions = {},
+): void {
+  const { describe, it, expect } = jestGlobals();
+  const timeout = options.timeoutMs ?? 30_000;
+  describe(`rate limit contract: ${name}`, () => {
+    const store = harnessed(factory, timeout);
+    const now = Date.UTC(2026, 0, 1);
+
+    it(
+      'gives exactly 100 successes to 8 concurrent takers against a bucket of 100',
+      async () => {
+        const tenant = freshTenant();
+        const spec = { capacity: 100, perSeconds: 3600 };
+        const results = await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            let allowed = 0;
+            for (let n = 0; n < 25; n++)
+              if ((await store().take(tenant, 'key-1', spec, now)).allowed) allowed++;
+            return allowed;
+          }),
+        );
+        expect(results.reduce((a, b) => a + b, 0)).toBe(100);
+      },
+      timeout,
+    );
+
+    it(
+      'reports what is left, when to retry, and refills with time',
+      async () => {
+        const tenant = freshTenant();
+        const spec = { capacity: 2, perSeconds: 2 };
+        expect(await store().take(tenant, 'b', spec, now)).toMatchObject({
+          allowed: true,
+          remaining: 1,
+        });
+        expect(await store().take(tenant, 'b', spec, now)).toMatchObject({
+          allowed: true,
+          remaining: 0,
+        });
+        expect(await store().take(tenant, 'b', spec, now)).toMatchObject({
+          allowed: false,
+          remaining: 0,
+          retryAfterMs: 1000,
+        });
+        expect(await store().take(tenant, 'b', spec, now + 1000)).toMatchObject({
+          allowed: true,
+          remaining: 0,
+        });
+        expect(await store().take(tenant, 'b', spec, now + 60_000)).toMatchObject({
+          allowed: true,
+          remaining: 1,
+        });
+      },
+      timeout,
+    );
+
+    it(
+      "keeps tenant A's bucket apart from tenant B's bucket of the same name",
+      async () => {
+        const a = freshTenant();
+        const b = freshTenant();
+        const spec = { capacity: 1, perSeconds: 3600 };
+        expect((await store().take(a, 'shared', spec, now)).allowed).toBe(true);
+        expect((await store().take(a, 'shared', spec, now)).allowed).toBe(false);
+        expect((await store().take(b, 'shared', spec, now)).allowed).toBe(true);
+      },
+      timeout,
+    );
+  });
+}
+
+/** The jest suite every UsageStorePort implementation runs. */
+export function usageContract(
+  name: string,
+  factory: () => Promise<StoreHarness<UsageStorePort>>,
+  options: ContractOptions = {},
+): void {
+  const { describe, it, expect } = jestGlobals();
+  const timeout = options.timeoutMs ?? 30_000;
+  describe(`usage contract: ${name}`, () => {
+    const store = harnessed(factory, timeout);
+
+    it(
+      'adds counts atomically under concurrency',
+      async () => {
+        const tenant = freshTenant();
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            for (let n = 0; n < 25; n++)
+              await store().add(tenant, 'key-1', '2026-01-01', {
+                requests: 1,
+                decisions: 1,
+                denied: n % 5 === 0 ? 1 : 0,
+              });
+          }),
+        );
+        expect(await store().list(tenant)).toEqual([
+          {
+            tenant,
+            keyId: 'key-1',
+            day: '2026-01-01',
+            counts: {
+              requests: 200,
+              decisions: 200,
+              allowed: 0,
+              denied: 40,
+              rejected: 0,
+              rateLimited: 0,
+            },
+          },
+        ]);
+      },
+      timeout,
+    );
+
+    it(
+      'lists by key and by day range, in day then key order',
+      async () => {
+        const tenant = freshTenant();
+        await store().add(tenant, 'k2', '2026-01-02', { requests: 2 });
+        await store().add(tenant, 'k1', '2026-01-02', { requests: 1 });
+        await store().add(tenant, 'k1', '2026-01-01', { requests: 5 });
+        await store().add(tenant, 'k1', '2026-01-03', { rateLimited: 1 });
+        const all = await store().list(tenant);
+        expect(all.map((r) => `${r.day}/${r.keyId}`)).toEqual([
+          '2026-01-01/k1',
+          '2026-01-02/k1',
+          '2026-01-02/k2',
+          '2026-01-03/k1',
+        ]);
+        expect(
+          (
+            await store().list(tenant, { keyId: 'k1', fromDay: '2026-01-02', toDay: '2026-01-02' })
+          ).map((r) => r.counts.requests),
+        ).toEqual([1]);
+      },
+      timeout,
+    );
+
+    it(
+      'refuses a malformed day or counter (REQUEST_INVALID) and records nothing',
+      async () => {
+        const tenant = freshTenant();
+        expect(await codeOf(store().add(tenant, 'k', '2026-13-01', { requests: 1 }))).toBe(
+          'REQUEST_INVALID',
+        );
+        expect(await codeOf(store().add(tenant, 'k', '2026-01-01', { requests: -1 }))).toBe(
+          'REQUEST_INVALID',
+        );
+        expect(await codeOf(store().add(tenant, 'k', '2026-01-01', { bogus: 1 } as never))).toBe(
+          'REQUEST_INVALID',
+        );
+        expect(await store().list(tenant)).toEqual([]);
+      },
+      timeout,
+    );
+
+    it(
+      "finds nothing of tenant A through tenant B's view",
+      async () => {
+        const a = freshTenant();
+        await store().add(a, 'k', '2026-01-01', { requests: 1 });
+        expect(await store().list(freshTenant())).toEqual([]);
+        expect(await store().list(freshTenant(), { keyId: 'k' })).toEqual([]);
+      },
+      timeout,
+    );
+  });
+}
