@@ -74,11 +74,19 @@ const INVALID = 0;
 const SORTED = 1;
 const UNSORTED = 2;
 
+/** What `inspect` learns beyond validity: which containers need their keys sorted. */
+interface Inspection {
+  /** Objects with keys out of order, and containers holding such objects. */
+  readonly dirty: Set<object>;
+  /** A key starting with a digit was seen: engines enumerate integer-like keys first. */
+  digitKeys: boolean;
+}
+
 /**
  * Checks that `value` is JSON data govgate stores, and whether every object's keys
  * already come in RFC 8785 order (then JSON.stringify's output is canonical as is).
  */
-function inspect(value: unknown, depth: number): number {
+function inspect(value: unknown, depth: number, seen: Inspection): number {
   switch (typeof value) {
     case 'string':
       return value.isWellFormed() ? SORTED : INVALID;
@@ -93,10 +101,11 @@ function inspect(value: unknown, depth: number): number {
       if (Array.isArray(value)) {
         for (let n = 0; n < value.length; n++) {
           const item: unknown = value[n];
-          const s = item === undefined ? INVALID : inspect(item, depth + 1);
+          const s = item === undefined ? INVALID : inspect(item, depth + 1, seen);
           if (s === INVALID) return INVALID;
           if (s === UNSORTED) state = UNSORTED;
         }
+        if (state === UNSORTED) seen.dirty.add(value);
         return state;
       }
       const proto: unknown = Object.getPrototypeOf(value);
@@ -105,16 +114,19 @@ function inspect(value: unknown, depth: number): number {
       for (const key in value) {
         const item = (value as Record<string, unknown>)[key];
         if (UNSAFE_KEYS.has(key) || !key.isWellFormed()) return INVALID;
+        const c = key.charCodeAt(0);
+        if (c >= 48 && c <= 57) seen.digitKeys = true;
         if (item === undefined) {
-          state = UNSORTED; // JSON.stringify drops it too, but keep the rule simple
+          state = UNSORTED; // dropped from the output: rebuild this object without it
           continue;
         }
         if (previous !== undefined && previous >= key) state = UNSORTED;
         previous = key;
-        const s = inspect(item, depth + 1);
+        const s = inspect(item, depth + 1, seen);
         if (s === INVALID) return INVALID;
         if (s === UNSORTED) state = UNSORTED;
       }
+      if (state === UNSORTED) seen.dirty.add(value);
       return state;
     }
     default:
@@ -122,20 +134,35 @@ function inspect(value: unknown, depth: number): number {
   }
 }
 
+/** A copy in which the dirty containers are rebuilt with their keys sorted; clean subtrees are shared. */
+function sortedCopy(value: unknown, dirty: Set<object>): unknown {
+  if (value === null || typeof value !== 'object' || !dirty.has(value)) return value;
+  if (Array.isArray(value)) return value.map((item: unknown) => sortedCopy(item, dirty));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== undefined) out[key] = sortedCopy(item, dirty);
+  }
+  return out;
+}
+
 /**
  * Canonical JSON (RFC 8785) of JSON data, checking that it is JSON data govgate
  * stores: plain objects and arrays, finite numbers, well-formed strings, no
  * prototype-reaching keys, at most 64 levels. Returns undefined otherwise (callers then
- * ask `jsonDataProblems` what is wrong). When every object's keys already come in
- * canonical order, the engine's JSON.stringify writes the canonical text (ECMAScript
- * number and string serialization is what RFC 8785 specifies); otherwise a sorting
- * writer does. This is the ledger's hot path; its output is checked against the
- * `canonicalize` package in the tests.
+ * ask `jsonDataProblems` what is wrong). The engine's JSON.stringify writes the
+ * canonical text once every object's keys come in canonical order (ECMAScript number
+ * and string serialization is what RFC 8785 specifies), so objects out of order are
+ * copied sorted first; only objects with integer-like keys, which engines always
+ * enumerate first, go through a sorting writer. This is the ledger's hot path; its
+ * output is checked against the `canonicalize` package in the tests.
  */
 export function canonicalJsonData(value: unknown): string | undefined {
-  const state = inspect(value, 0);
+  const seen: Inspection = { dirty: new Set(), digitKeys: false };
+  const state = inspect(value, 0, seen);
   if (state === INVALID) return undefined;
   if (state === SORTED) return JSON.stringify(value);
+  if (!seen.digitKeys) return JSON.stringify(sortedCopy(value, seen.dirty));
   try {
     return writeCanonical(value, 0);
   } catch (error) {

@@ -125,7 +125,7 @@ describe('Merkle tree (RFC 9162 §2.1) — hand-checked cases', () => {
   });
 });
 
-describe.each([0, 3])(
+describe.each([0, 3, 8])(
   'Merkle tree against the reference, every size up to 130 (subtrees of 2^%i cached)',
   (cacheLevel) => {
     const MAX = 130;

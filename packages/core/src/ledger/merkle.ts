@@ -137,11 +137,12 @@ export class MerkleTree {
   private readonly block: number;
 
   /**
-   * @param cacheLevel subtrees of 2^cacheLevel leaves and more are kept (default 8:
-   *   any root or proof costs O(log n) cached nodes plus fewer than 256 leaf hashes each).
+   * @param cacheLevel subtrees of 2^cacheLevel leaves and more are kept (default 4:
+   *   any root or proof costs O(log n) cached nodes plus fewer than 16 leaf hashes each,
+   *   for 4 bytes of cache per leaf).
    */
   constructor(options: { cacheLevel?: number } = {}) {
-    this.cacheLevel = options.cacheLevel ?? 8;
+    this.cacheLevel = options.cacheLevel ?? 4;
     this.block = 2 ** this.cacheLevel;
   }
 

@@ -1,7 +1,7 @@
 import type { ConsistencyProof, InclusionProof, LedgerPort, RawEntry } from '../ports.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJsonData, sha256Hex } from './canonical-json.js';
 import { type SignedCheckpoint, verifyCheckpoint } from './checkpoint.js';
-import { GENESIS_PREV, computeEntryHash, type LedgerEntry } from './entry.js';
+import { GENESIS_PREV, type LedgerEntry } from './entry.js';
 import { MerkleFrontier, leafHash, verifyConsistency, verifyInclusion } from './merkle.js';
 
 /** Why verification stopped. */
@@ -60,20 +60,37 @@ function parse(bytes: string): LedgerEntry | undefined {
   }
 }
 
+const HASH_MEMBER = '"hash":"';
+
+/**
+ * The hash an entry's stored bytes must carry, computed from the bytes themselves:
+ * canonical bytes without their top-level `"hash":"<hex>",` member are exactly what
+ * was hashed. In canonical order the top-level `hash` follows `data` and nothing after
+ * it is named `hash`, so it is the last such member; a quote inside a string is always
+ * escaped, so no string can imitate it. Undefined when the member is not where it
+ * must be. Only meaningful for bytes already known to be canonical.
+ */
+function hashOfCanonicalBytes(bytes: string): string | undefined {
+  const at = bytes.lastIndexOf(HASH_MEMBER);
+  const end = at + HASH_MEMBER.length + 64;
+  if (at < 0 || bytes[end] !== '"' || bytes[end + 1] !== ',') return undefined;
+  return sha256Hex(bytes.slice(0, at) + bytes.slice(end + 2));
+}
+
 /**
  * Verifies a tenant's chain by streaming it once with flat memory: every entry must
  * parse, be canonical, carry its own hash, link to the previous one and follow it in
- * seq; the chain must reach the head recorded apart from the entries; `checkpoint`
- * entries in the chain must match the tree they name; and a trusted checkpoint, if
- * given, must be a prefix of the chain. Returns the first failure, never throws for
- * bad data.
+ * seq; the chain must reach the head recorded apart from the entries (read first, so
+ * entries appended meanwhile do not look like a truncation); `checkpoint` entries in
+ * the chain must match the tree they name; and a trusted checkpoint, if given, must be
+ * a prefix of the chain. Returns the first failure, never throws for bad data.
  *
  * @example
  * const report = await verifyLedger(ledger, 'acme');
  * if (!report.ok) console.error(`seq ${report.failure.seq}: ${report.failure.kind}`);
  */
 export async function verifyLedger(
-  ledger: LedgerPort,
+  ledger: Pick<LedgerPort, 'readRaw' | 'head'>,
   tenant: string,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
@@ -121,109 +138,109 @@ export async function verifyLedger(
   const early = compareTrusted();
   if (early !== undefined) return report(early);
 
+  const head = await ledger.head(tenant);
+  let hashAtHead = head.size === 0 ? GENESIS_PREV : undefined;
   const iterator = ledger.readRaw(tenant)[Symbol.asyncIterator]();
-  let current = await iterator.next();
-  while (current.done !== true) {
-    const raw: RawEntry = current.value;
-    const next = await iterator.next();
-    const expected = checked + 1;
-    const at = { location: raw.location };
-    const entry = parse(raw.bytes);
-    if (entry === undefined)
-      return report({
-        seq: expected,
-        kind: 'unparseable',
-        message: 'the stored entry is not a ledger entry in JSON',
-        ...at,
-      });
-    if (entry.seq !== expected) {
-      if (entry.seq === expected - 1)
-        return report({
-          seq: entry.seq,
-          kind: 'duplicate',
-          message: `entry ${entry.seq} appears twice`,
-          ...at,
-        });
-      if (entry.seq > expected) {
-        const following = next.done === true ? undefined : parse(next.value.bytes);
-        return following?.seq === expected
-          ? report({
-              seq: expected,
-              kind: 'reorder',
-              message: `entry ${entry.seq} is stored before entry ${expected}`,
-              ...at,
-            })
-          : report({
-              seq: expected,
-              kind: 'gap',
-              message: `entry ${expected} is missing (found ${entry.seq})`,
-              ...at,
-            });
-      }
-      return report({
-        seq: expected,
-        kind: 'reorder',
-        message: `entry ${entry.seq} is stored where entry ${expected} belongs`,
-        ...at,
-      });
-    }
-    if (entry.tenant !== tenant)
-      return report({
-        seq: expected,
-        kind: 'tenant_mismatch',
-        message: `entry ${expected} belongs to tenant '${String(entry.tenant)}'`,
-        ...at,
-      });
-    let canonical: string | undefined;
-    try {
-      canonical = canonicalJson(entry);
-    } catch {
-      canonical = undefined;
-    }
-    if (canonical !== raw.bytes || computeEntryHash(entry) !== entry.hash)
-      return report({
-        seq: expected,
-        kind: 'hash_mismatch',
-        message: `entry ${expected} does not match its hash`,
-        ...at,
-      });
-    if (entry.prev !== prevHash)
-      return report({
-        seq: expected,
-        kind: 'broken_link',
-        message: `entry ${expected} does not link to entry ${expected - 1}`,
-        ...at,
-      });
-    if (entry.type === 'checkpoint') {
-      const claimed = entry.data as { size?: unknown; root?: unknown };
-      if (claimed.size === frontier.size && claimed.root !== frontier.root().toString('hex'))
+  try {
+    let current = await iterator.next();
+    while (current.done !== true) {
+      const raw: RawEntry = current.value;
+      const next = await iterator.next();
+      const expected = checked + 1;
+      const at = { location: raw.location };
+      const entry = parse(raw.bytes);
+      if (entry === undefined)
         return report({
           seq: expected,
-          kind: 'checkpoint_mismatch',
-          message: `checkpoint entry ${expected} names another tree than the chain holds`,
+          kind: 'unparseable',
+          message: 'the stored entry is not a ledger entry in JSON',
           ...at,
         });
+      if (entry.seq !== expected) {
+        if (entry.seq === expected - 1)
+          return report({
+            seq: entry.seq,
+            kind: 'duplicate',
+            message: `entry ${entry.seq} appears twice`,
+            ...at,
+          });
+        if (entry.seq > expected) {
+          const following = next.done === true ? undefined : parse(next.value.bytes);
+          return following?.seq === expected
+            ? report({
+                seq: expected,
+                kind: 'reorder',
+                message: `entry ${entry.seq} is stored before entry ${expected}`,
+                ...at,
+              })
+            : report({
+                seq: expected,
+                kind: 'gap',
+                message: `entry ${expected} is missing (found ${entry.seq})`,
+                ...at,
+              });
+        }
+        return report({
+          seq: expected,
+          kind: 'reorder',
+          message: `entry ${entry.seq} is stored where entry ${expected} belongs`,
+          ...at,
+        });
+      }
+      if (entry.tenant !== tenant)
+        return report({
+          seq: expected,
+          kind: 'tenant_mismatch',
+          message: `entry ${expected} belongs to tenant '${String(entry.tenant)}'`,
+          ...at,
+        });
+      if (canonicalJsonData(entry) !== raw.bytes || hashOfCanonicalBytes(raw.bytes) !== entry.hash)
+        return report({
+          seq: expected,
+          kind: 'hash_mismatch',
+          message: `entry ${expected} does not match its hash`,
+          ...at,
+        });
+      if (entry.prev !== prevHash)
+        return report({
+          seq: expected,
+          kind: 'broken_link',
+          message: `entry ${expected} does not link to entry ${expected - 1}`,
+          ...at,
+        });
+      if (entry.type === 'checkpoint') {
+        const claimed = entry.data as { size?: unknown; root?: unknown };
+        if (claimed.size === frontier.size && claimed.root !== frontier.root().toString('hex'))
+          return report({
+            seq: expected,
+            kind: 'checkpoint_mismatch',
+            message: `checkpoint entry ${expected} names another tree than the chain holds`,
+            ...at,
+          });
+      }
+      frontier.append(leafHash(raw.bytes));
+      prevHash = entry.hash;
+      checked = expected;
+      if (checked === head.size) hashAtHead = entry.hash;
+      const mismatch = compareTrusted();
+      if (mismatch !== undefined) return report(mismatch);
+      if (options.onProgress !== undefined && checked % every === 0) options.onProgress(checked);
+      current = next;
     }
-    frontier.append(leafHash(raw.bytes));
-    prevHash = entry.hash;
-    checked = expected;
-    const mismatch = compareTrusted();
-    if (mismatch !== undefined) return report(mismatch);
-    if (options.onProgress !== undefined && checked % every === 0) options.onProgress(checked);
-    current = next;
+  } finally {
+    await iterator.return?.();
   }
-  const head = await ledger.head(tenant);
   if (checked < head.size)
     return report({
       seq: checked + 1,
       kind: 'truncated',
       message: `the chain ends at ${checked}; the head says ${head.size}`,
     });
-  if (head.size === checked && head.hash !== prevHash)
+  if (hashAtHead !== head.hash)
     return report({
-      seq: checked,
+      seq: head.size,
       kind: 'hash_mismatch',
-      message: `entry ${checked} is not the entry the head names`,
+      message: `entry ${head.size} is not the entry the head names`,
     });
   if (trusted !== undefined && checked < trusted.size)
     return report({

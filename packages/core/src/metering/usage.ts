@@ -25,7 +25,7 @@ export function checkUsage(day: string, counts: UsageCounts): GovgateError | und
           { pointer: `/counts/${name}`, message: `must be one of ${USAGE_COUNTERS.join(', ')}` },
         ],
       });
-    if (!Number.isSafeInteger(value) || (value) < 0)
+    if (!Number.isSafeInteger(value) || value < 0)
       return new GovgateError(
         'REQUEST_INVALID',
         `usage counter '${name}' must be a non-negative integer`,

@@ -1,0 +1,328 @@
+/**
+ * File-ledger benchmark for @govgate/adapter-fs-ledger.
+ *
+ *   1. durable appends: 64 concurrent appenders, each awaiting its own single-entry
+ *      append (so each resolves only after the batch holding it is synced), with
+ *      sync 'fdatasync' and 'fsync': appends/s, entries per sync, p50/p99 latency;
+ *   2. a 1,000,000-entry chain, written in bulk;
+ *   3. inclusion proofs at 1,000,000 entries on the writer that wrote them: the first
+ *      (loads the tree) and later ones;
+ *   4. `verifyLedger` over it, in this process (RSS sampled during the run) and in a
+ *      fresh child process (a clean figure: sampled RSS and the kernel's peak RSS);
+ *   5. reopening it for writing (recovery verifies every chain), in a fresh child.
+ *
+ * Run with `pnpm bench:ledger` (`pnpm bench:ledger --quick` for a short smoke run;
+ * `--dir <path>` to measure another disk than the temporary directory's). Nothing is
+ * asserted: targets are printed beside the figures.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+
+import {
+  verifyInclusionProof,
+  verifyLedger,
+  type AppendRequest,
+  type StoredEntry,
+} from '../packages/core/src/index.js';
+import { FsLedger, openFsLedger } from '../packages/adapter-fs-ledger/src/fs-ledger.js';
+import { nodeFileOps, type FileOps } from '../packages/adapter-fs-ledger/src/file-ops.js';
+
+// ------------------------------------------------------------------------ settings
+
+const argv = process.argv.slice(2);
+const QUICK = argv.includes('--quick');
+const APPENDERS = 64;
+const APPEND_WARMUP_MS = QUICK ? 300 : 1_000;
+const APPEND_MEASURE_MS = QUICK ? 1_000 : 4_000;
+const CHAIN_SIZE = QUICK ? 100_000 : 1_000_000;
+const BULK_CALL = 1_000;
+const BULK_IN_FLIGHT = 8;
+const LATER_PROOFS = 1_000;
+const TENANT = 'bench';
+
+const TARGET_APPENDS = 100_000;
+const TARGET_VERIFY_S = 4;
+const TARGET_VERIFY_RSS_MB = 150;
+
+const MB = 1024 * 1024;
+
+// ------------------------------------------------------------------------ helpers
+
+/** A decision entry as govgate writes one (about 400 bytes on disk). */
+function decision(n: number): AppendRequest {
+  return {
+    type: 'decision',
+    actor: `key_${n % 97}`,
+    subject: `run_${n}`,
+    data: {
+      allowed: n % 7 !== 0,
+      model: 'gpt-4o',
+      operation: 'chat.completion',
+      policy: { id: 'default', version: 3, digest: 'b'.repeat(64) },
+      reasons: n % 7 === 0 ? [{ rule: 'personal-data', effect: 'deny' }] : [],
+      riskScore: n % 100,
+      threshold: 50,
+    },
+  };
+}
+
+const hr = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** Samples this process's RSS every few ms while `run` runs. */
+async function withPeakRss<T>(run: () => Promise<T>): Promise<{ value: T; peakRss: number }> {
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 5);
+  try {
+    const value = await run();
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return { value, peakRss: peak };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+function countingSyncs(): { ops: FileOps; syncs: () => number } {
+  let syncs = 0;
+  return {
+    ops: {
+      ...nodeFileOps,
+      fdatasync: (fd) => (syncs++, nodeFileOps.fdatasync(fd)),
+      fsync: (fd) => (syncs++, nodeFileOps.fsync(fd)),
+    },
+    syncs: () => syncs,
+  };
+}
+
+// ------------------------------------------------------------------------ child modes
+
+interface ChildReport {
+  readonly ms: number;
+  /** RSS once the modules are loaded (tsx's loader included), before the measured run. */
+  readonly baseRssMb: number;
+  readonly sampledPeakRssMb: number;
+  /** The kernel's high-water mark of the process's RSS (getrusage). */
+  readonly maxRssMb: number;
+  readonly detail: string;
+}
+
+async function childVerify(dir: string): Promise<ChildReport> {
+  const ledger = await FsLedger.open({ dir, readOnly: true });
+  const baseRss = process.memoryUsage().rss;
+  const start = hr();
+  const { value: report, peakRss } = await withPeakRss(() => verifyLedger(ledger, TENANT));
+  const ms = hr() - start;
+  await ledger.close();
+  return {
+    ms,
+    baseRssMb: baseRss / MB,
+    sampledPeakRssMb: peakRss / MB,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    detail: `ok=${report.ok} checked=${report.checked}`,
+  };
+}
+
+async function childOpen(dir: string): Promise<ChildReport> {
+  const baseRss = process.memoryUsage().rss;
+  const start = hr();
+  const { value: ledger, peakRss } = await withPeakRss(() => FsLedger.open({ dir }));
+  const ms = hr() - start;
+  const detail = `entries=${ledger.openReport.entries} repairs=${ledger.openReport.repairs.length}`;
+  await ledger.close();
+  return {
+    ms,
+    baseRssMb: baseRss / MB,
+    sampledPeakRssMb: peakRss / MB,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    detail,
+  };
+}
+
+function runChild(mode: string, dir: string): Promise<ChildReport> {
+  const script = process.argv[1] as string;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, mode, dir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code !== 0) return reject(new Error(`${mode} child exited with ${String(code)}`));
+      resolve(JSON.parse(out) as ChildReport);
+    });
+  });
+}
+
+// ------------------------------------------------------------------------ benches
+
+async function appends(root: string, sync: 'fdatasync' | 'fsync'): Promise<void> {
+  const dir = await mkdtemp(join(root, `appends-${sync}-`));
+  const counting = countingSyncs();
+  const ledger = await openFsLedger({ dir, sync }, counting.ops);
+  const latencies = new Float64Array(4_000_000);
+  let recorded = 0;
+  let n = 0;
+  const round = async (ms: number, record: boolean): Promise<number> => {
+    const deadline = hr() + ms;
+    let done = 0;
+    await Promise.all(
+      Array.from({ length: APPENDERS }, async () => {
+        while (hr() < deadline) {
+          const start = hr();
+          await ledger.append(TENANT, [decision(n++)]);
+          done += 1;
+          if (record && recorded < latencies.length) latencies[recorded++] = hr() - start;
+        }
+      }),
+    );
+    return done;
+  };
+  await round(APPEND_WARMUP_MS, false);
+  const syncsBefore = counting.syncs();
+  const start = hr();
+  const done = await round(APPEND_MEASURE_MS, true);
+  const seconds = (hr() - start) / 1000;
+  const syncs = counting.syncs() - syncsBefore;
+  await ledger.close();
+  await rm(dir, { recursive: true, force: true });
+  const sorted = latencies.subarray(0, recorded).sort();
+  console.log(
+    `  ${sync.padEnd(9)} ${fmt(done / seconds).padStart(9)} appends/s   ` +
+      `${fmt(done / Math.max(1, syncs), 1).padStart(5)} entries/sync   ` +
+      `p50 ${fmt(percentile(sorted, 50), 2)} ms   p99 ${fmt(percentile(sorted, 99), 2)} ms` +
+      `   (target ≥ ${fmt(TARGET_APPENDS)}/s)`,
+  );
+}
+
+/** Writes the chain and returns the ledger, still open for writing. */
+async function bulkChain(dir: string): Promise<FsLedger> {
+  const ledger = await FsLedger.open({ dir });
+  const start = hr();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: BULK_IN_FLIGHT }, async () => {
+      while (next < CHAIN_SIZE) {
+        const from = next;
+        next += BULK_CALL;
+        await ledger.append(
+          TENANT,
+          Array.from({ length: Math.min(BULK_CALL, CHAIN_SIZE - from) }, (_, i) =>
+            decision(from + i),
+          ),
+        );
+      }
+    }),
+  );
+  const seconds = (hr() - start) / 1000;
+  console.log(
+    `  wrote ${fmt(CHAIN_SIZE)} entries in ${fmt(seconds, 1)} s ` +
+      `(${fmt(CHAIN_SIZE / seconds)} entries/s in calls of ${BULK_CALL}, ${BULK_IN_FLIGHT} in flight)`,
+  );
+  return ledger;
+}
+
+async function verifyInProcess(ledger: FsLedger): Promise<void> {
+  const before = process.memoryUsage().rss;
+  const start = hr();
+  const { value: report, peakRss } = await withPeakRss(() => verifyLedger(ledger, TENANT));
+  const seconds = (hr() - start) / 1000;
+  console.log(
+    `  in this process: ${fmt(seconds, 2)} s (${fmt(report.checked / seconds)} entries/s), ` +
+      `ok=${String(report.ok)}, peak RSS ${fmt(peakRss / MB)} MB ` +
+      `(${fmt(before / MB)} MB before, the writer's proof tree included)   (target ≤ ${TARGET_VERIFY_S} s, < ${TARGET_VERIFY_RSS_MB} MB)`,
+  );
+}
+
+async function proofs(ledger: FsLedger): Promise<void> {
+  const { value: first, peakRss } = await withPeakRss(async () => {
+    const start = hr();
+    const proof = await ledger.inclusionProof(TENANT, Math.ceil(CHAIN_SIZE / 3));
+    return { proof, ms: hr() - start };
+  });
+  let entry: StoredEntry | undefined;
+  for await (const stored of ledger.read(TENANT, { fromSeq: first.proof.seq, limit: 1 }))
+    entry = stored;
+  const valid = verifyInclusionProof(first.proof, { entryBytes: entry?.bytes ?? '' });
+  const start = hr();
+  for (let n = 0; n < LATER_PROOFS; n++)
+    await ledger.inclusionProof(TENANT, 1 + ((n * 7919) % CHAIN_SIZE));
+  const laterUs = ((hr() - start) / LATER_PROOFS) * 1000;
+  console.log(
+    `  first proof (loads the tree of ${fmt(CHAIN_SIZE)}): ${fmt(first.ms)} ms, peak RSS ${fmt(peakRss / MB)} MB; ` +
+      `valid=${String(valid)}`,
+  );
+  console.log(
+    `  later proofs: ${fmt(laterUs, 1)} µs each (${fmt(LATER_PROOFS)} proofs, path length ${first.proof.path.length})`,
+  );
+}
+
+async function main(): Promise<void> {
+  const mode = argv[0];
+  if (mode === '--child-verify' || mode === '--child-open') {
+    const report = await (mode === '--child-verify' ? childVerify : childOpen)(argv[1] as string);
+    process.stdout.write(JSON.stringify(report));
+    return;
+  }
+  const dirFlag = argv.indexOf('--dir');
+  const base = dirFlag === -1 ? os.tmpdir() : (argv[dirFlag + 1] as string);
+  const root = await mkdtemp(join(base, 'govgate-ledger-bench-'));
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  console.log(`govgate file-ledger benchmark${QUICK ? ' (--quick)' : ''}`);
+  console.log(
+    `  command: pnpm bench:ledger${QUICK ? ' --quick' : ''}${dirFlag === -1 ? '' : ` --dir ${base}`}`,
+  );
+  console.log(
+    `  node ${process.version}, ${cpu} × ${os.cpus().length}, ${os.platform()} ${os.release()}, ` +
+      `load ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+  );
+  console.log(`  ledger directory: ${root}`);
+  try {
+    console.log(`\n1. durable appends, ${APPENDERS} concurrent appenders each awaiting its append`);
+    await appends(root, 'fdatasync');
+    await appends(root, 'fsync');
+
+    const chain = join(root, 'chain');
+    console.log(`\n2. a chain of ${fmt(CHAIN_SIZE)} entries`);
+    const writer = await bulkChain(chain);
+
+    console.log(`\n3. inclusion proofs at ${fmt(CHAIN_SIZE)} entries, on the open writer`);
+    await proofs(writer);
+
+    console.log(`\n4. verifyLedger over ${fmt(CHAIN_SIZE)} entries`);
+    await verifyInProcess(writer);
+    await writer.close();
+    const child = await runChild('--child-verify', chain);
+    console.log(
+      `  fresh process:   ${fmt(child.ms / 1000, 2)} s (${fmt(CHAIN_SIZE / (child.ms / 1000))} entries/s), ` +
+        `${child.detail}, peak RSS ${fmt(child.sampledPeakRssMb)} MB sampled / ${fmt(child.maxRssMb)} MB ` +
+        `kernel max, of which ${fmt(child.baseRssMb)} MB before the run (node, tsx's loader, modules): ` +
+        `verify added ${fmt(child.maxRssMb - child.baseRssMb)} MB`,
+    );
+
+    console.log(`\n5. reopening for writing (recovery verifies the chain), fresh process`);
+    const reopen = await runChild('--child-open', chain);
+    console.log(
+      `  ${fmt(reopen.ms / 1000, 2)} s, ${reopen.detail}, peak RSS ${fmt(reopen.sampledPeakRssMb)} MB sampled / ` +
+        `${fmt(reopen.maxRssMb)} MB kernel max (${fmt(reopen.baseRssMb)} MB before)`,
+    );
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+await main();

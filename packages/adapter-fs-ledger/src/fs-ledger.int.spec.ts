@@ -1,0 +1,366 @@
+import { readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { GovgateError, LEDGER, verifyLedger, type LedgerPort } from '@govgate/core';
+import { Container } from 'inversify';
+import { FsLedger, openFsLedger } from './fs-ledger.js';
+import { nodeFileOps } from './file-ops.js';
+import { fsLedgerModule } from './module.js';
+import { outputOf, spawnChild } from './testing/spawn-child.js';
+import { TempDirs, all, countingOps, note, notes, seqsOf, settle } from './testing/helpers.js';
+
+const temp = new TempDirs();
+const open: FsLedger[] = [];
+
+async function openLedger(
+  options: Partial<Parameters<typeof FsLedger.open>[0]> = {},
+): Promise<FsLedger> {
+  const ledger = await FsLedger.open({ dir: options.dir ?? (await temp.make()), ...options });
+  open.push(ledger);
+  return ledger;
+}
+
+afterEach(async () => {
+  for (const ledger of open.splice(0)) await ledger.close().catch(() => undefined);
+  await temp.cleanup();
+});
+
+const failureOf = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (error: unknown) => error,
+  );
+
+describe('FsLedger.open', () => {
+  it('given a directory path under a regular file, when opened, then it fails at once with LEDGER_UNAVAILABLE naming the directory', async () => {
+    // chmod does not stop root; no user can create a directory under a regular file.
+    const file = join(await temp.make(), 'file');
+    await writeFile(file, 'not a directory');
+    const dir = join(file, 'ledger');
+    const error = await failureOf(FsLedger.open({ dir }));
+    expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toContain(`ledger directory '${dir}' is not writable`);
+  });
+
+  it('given a missing directory, when opened, then it is created with a LOCK naming this process', async () => {
+    const dir = join(await temp.make(), 'a', 'b');
+    await openLedger({ dir });
+    const lock = JSON.parse(await readFile(join(dir, 'LOCK'), 'utf8')) as { pid: number };
+    expect(lock.pid).toBe(process.pid);
+  });
+
+  it('given invalid options, when opened, then it fails naming each of them', async () => {
+    const error = await failureOf(
+      FsLedger.open({ dir: await temp.make(), maxBatchEntries: 0, segmentMaxBytes: 1.5 }),
+    );
+    expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toMatch(/maxBatchEntries.*segmentMaxBytes/);
+  });
+
+  it('given a missing directory, when opened read-only, then it fails with LEDGER_UNAVAILABLE and creates nothing', async () => {
+    const dir = join(await temp.make(), 'absent');
+    const error = await failureOf(FsLedger.open({ dir, readOnly: true }));
+    expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+    await expect(stat(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('the single-writer lock', () => {
+  it('given another live process holds the directory, when it opens it, then it is refused with LEDGER_LOCKED naming the holder pid', async () => {
+    const ledger = await openLedger();
+    const { stdout, code } = await outputOf(spawnChild('open', ledger.dir));
+    expect(code).toBe(1);
+    expect(stdout).toMatch(new RegExp(`^LEDGER_LOCKED .*locked by pid ${process.pid} `));
+  });
+
+  it('given this process holds the directory, when it opens it again, then LEDGER_LOCKED names this pid', async () => {
+    const ledger = await openLedger();
+    const error = await failureOf(FsLedger.open({ dir: ledger.dir }));
+    expect(GovgateError.is(error, 'LEDGER_LOCKED')).toBe(true);
+    expect((error as Error).message).toContain(`pid ${process.pid}`);
+  });
+
+  it('given a lock left by a process that exited without closing, when opened, then the stale lock is taken over', async () => {
+    const dir = await temp.make();
+    const { stdout } = await outputOf(spawnChild('hold', dir));
+    expect(stdout).toBe('open\n');
+    const left = JSON.parse(await readFile(join(dir, 'LOCK'), 'utf8')) as { pid: number };
+    expect(left.pid).not.toBe(process.pid);
+    await openLedger({ dir });
+    const now = JSON.parse(await readFile(join(dir, 'LOCK'), 'utf8')) as { pid: number };
+    expect(now.pid).toBe(process.pid);
+  });
+
+  it('given this process holds the directory, when it opens it again through a symbolic link, then LEDGER_LOCKED', async () => {
+    const ledger = await openLedger();
+    const link = join(await temp.make(), 'link');
+    await symlink(ledger.dir, link);
+    const error = await failureOf(FsLedger.open({ dir: link }));
+    expect(GovgateError.is(error, 'LEDGER_LOCKED')).toBe(true);
+  });
+
+  it('given a lock naming this pid that this process does not hold (an earlier process with the same pid), when opened, then it is taken over', async () => {
+    const dir = await temp.make();
+    await writeFile(
+      join(dir, 'LOCK'),
+      JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: '2020-01-01T00:00:00Z' }),
+    );
+    await openLedger({ dir });
+    const now = JSON.parse(await readFile(join(dir, 'LOCK'), 'utf8')) as { startedAt: string };
+    expect(now.startedAt).not.toBe('2020-01-01T00:00:00Z');
+  });
+
+  it('given a lock taken on another host, when opened, then LEDGER_LOCKED names that host', async () => {
+    const dir = await temp.make();
+    await writeFile(
+      join(dir, 'LOCK'),
+      JSON.stringify({ pid: 999_999, hostname: 'elsewhere', startedAt: '2026-01-01T00:00:00Z' }),
+    );
+    const error = await failureOf(FsLedger.open({ dir }));
+    expect(GovgateError.is(error, 'LEDGER_LOCKED')).toBe(true);
+    expect((error as Error).message).toContain("pid 999999 on host 'elsewhere'");
+  });
+
+  it('given an open ledger, when closed, then its LOCK is removed', async () => {
+    const ledger = await openLedger();
+    await ledger.close();
+    expect(await readdir(ledger.dir)).not.toContain('LOCK');
+  });
+});
+
+describe('appending', () => {
+  it('given appends made together, when written, then they share one data sync', async () => {
+    const { ops, calls } = countingOps();
+    const ledger = await openFsLedger({ dir: await temp.make() }, ops);
+    open.push(ledger);
+    await ledger.append('acme', [note(0)]); // creates the tenant's files
+    calls.fdatasync = 0;
+    await Promise.all(Array.from({ length: 100 }, (_, n) => ledger.append('acme', [note(n)])));
+    expect(calls.fdatasync).toBe(1);
+  });
+
+  it('given maxBatchEntries 10, when 100 appends are made together, then they are written in 10 batches', async () => {
+    const { ops, calls } = countingOps();
+    const ledger = await openFsLedger({ dir: await temp.make(), maxBatchEntries: 10 }, ops);
+    open.push(ledger);
+    await ledger.append('acme', [note(0)]);
+    calls.fdatasync = 0;
+    await Promise.all(Array.from({ length: 100 }, (_, n) => ledger.append('acme', [note(n)])));
+    expect(calls.fdatasync).toBe(10);
+  });
+
+  it('given sync: fsync, when appending, then batches are made durable with fsync', async () => {
+    const { ops, calls } = countingOps();
+    const ledger = await openFsLedger({ dir: await temp.make(), sync: 'fsync' }, ops);
+    open.push(ledger);
+    await ledger.append('acme', [note(0)]);
+    const before = calls.fsync;
+    await ledger.append('acme', [note(1)]);
+    expect({ fsync: calls.fsync - before, fdatasync: calls.fdatasync }).toEqual({
+      fsync: 1,
+      fdatasync: 0,
+    });
+  });
+
+  it('given a data sync still in flight, when the ledger waits for it, then the append has not resolved', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const ops = {
+      ...nodeFileOps,
+      fdatasync: async (fd: number) => {
+        await gate;
+        return nodeFileOps.fdatasync(fd);
+      },
+    };
+    const ledger = await openFsLedger({ dir: await temp.make() }, ops);
+    open.push(ledger);
+    let resolved = false;
+    const appended = ledger.append('acme', [note(1)]).then(() => (resolved = true));
+    await settle(20);
+    expect(resolved).toBe(false);
+    release();
+    await appended;
+    expect(resolved).toBe(true);
+  });
+
+  it("given concurrent calls of several entries each, when written, then every call's entries have consecutive seqs", async () => {
+    const ledger = await openLedger({ maxBatchEntries: 8 });
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, n) => ledger.append('acme', notes(1 + (n % 5), n * 10))),
+    );
+    for (const entries of results) {
+      const seqs = entries.map((e) => e.seq);
+      expect(seqs).toEqual(seqs.map((_, i) => (seqs[0] as number) + i));
+    }
+    expect((await ledger.head('acme')).size).toBe(results.flat().length);
+  });
+
+  it('given a call larger than maxBatchEntries, when appended, then it is written whole in one batch', async () => {
+    const ledger = await openLedger({ maxBatchEntries: 4 });
+    const entries = await ledger.append('acme', notes(10));
+    expect(entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('given a long maxWaitMs, when a full batch is queued, then it is written without waiting', async () => {
+    const ledger = await openLedger({ maxWaitMs: 600_000, maxBatchEntries: 3 });
+    const entries = await ledger.append('acme', notes(3));
+    expect(entries).toHaveLength(3);
+  });
+
+  it('given a long maxWaitMs and a queued append, when the ledger is closed, then the append is written first', async () => {
+    const ledger = await openLedger({ maxWaitMs: 600_000 });
+    const appended = ledger.append('acme', [note(1)]);
+    await ledger.close();
+    expect((await appended).map((e) => e.seq)).toEqual([1]);
+    const reopened = await openLedger({ dir: ledger.dir });
+    expect((await reopened.head('acme')).size).toBe(1);
+  });
+
+  it('given entry data holding __proto__, when appended, then LEDGER_ENTRY_INVALID is thrown and nothing is written', async () => {
+    const { ops, calls } = countingOps();
+    const ledger = await openFsLedger({ dir: await temp.make() }, ops);
+    open.push(ledger);
+    const data = JSON.parse('{"__proto__":{"polluted":true}}') as Record<string, never>;
+    const error = await failureOf(ledger.append('acme', [note(1), { ...note(2), data }]));
+    expect(GovgateError.is(error, 'LEDGER_ENTRY_INVALID')).toBe(true);
+    await settle();
+    expect(calls.write).toBe(0);
+    expect(await readdir(ledger.dir)).toEqual(['LOCK']);
+  });
+
+  it('given a request its caller changes right after appending, when written, then the entry holds what was appended', async () => {
+    const ledger = await openLedger();
+    const request = { type: 'decision', actor: 'before', data: { n: 1 } };
+    const appended = ledger.append('acme', [request]);
+    request.actor = 'after';
+    expect((await appended)[0]?.actor).toBe('before');
+    expect((await verifyLedger(ledger, 'acme')).ok).toBe(true);
+  });
+});
+
+describe('segments', () => {
+  it('given a tiny segmentMaxBytes, when appending, then entries spread over consecutively numbered segment files', async () => {
+    const ledger = await openLedger({ segmentMaxBytes: 500 });
+    for (let n = 0; n < 12; n++) await ledger.append('acme', [note(n)]);
+    const names = await readdir(join(ledger.dir, 'acme'));
+    const segments = names.filter((name) => name.endsWith('.jsonl')).sort();
+    expect(segments.length).toBeGreaterThan(3);
+    expect(segments).toEqual(segments.map((_, i) => `${String(i + 1).padStart(8, '0')}.jsonl`));
+  });
+
+  it('given several segments, when read from a seq in a later one, then that page comes back', async () => {
+    const ledger = await openLedger({ segmentMaxBytes: 500 });
+    for (let n = 0; n < 12; n++) await ledger.append('acme', [note(n)]);
+    expect(seqsOf(await all(ledger.read('acme', { fromSeq: 9, limit: 3 })))).toEqual([9, 10, 11]);
+  });
+
+  it('given several segments, when read raw, then each line is located by its file and line', async () => {
+    const ledger = await openLedger({ segmentMaxBytes: 500 });
+    for (let n = 0; n < 6; n++) await ledger.append('acme', [note(n)]);
+    const locations = (await all(ledger.readRaw('acme'))).map((r) => r.location);
+    expect(locations[0]).toBe('acme/00000001.jsonl:1');
+    expect(locations.at(-1)).toMatch(/^acme\/0000000[2-9]\.jsonl:\d+$/);
+  });
+
+  it('given several segments, when reopened, then the chain verifies and appends continue it', async () => {
+    const first = await openLedger({ segmentMaxBytes: 500 });
+    for (let n = 0; n < 12; n++) await first.append('acme', [note(n)]);
+    await first.close();
+    const ledger = await openLedger({ dir: first.dir, segmentMaxBytes: 500 });
+    expect(await ledger.append('acme', [note(12)])).toMatchObject([{ seq: 13 }]);
+    expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 13 });
+  });
+
+  it('given more entries than one index step, when reading from a late seq, then the page comes back', async () => {
+    const ledger = await openLedger({ segmentMaxBytes: 64 * 1024 });
+    for (let n = 0; n < 3; n++) await ledger.append('acme', notes(1000, n * 1000));
+    expect(seqsOf(await all(ledger.read('acme', { fromSeq: 2500, limit: 3 })))).toEqual([
+      2500, 2501, 2502,
+    ]);
+  });
+
+  it('given more entries than one index step, when reopened and read from a late seq, then the page comes back', async () => {
+    const first = await openLedger({ segmentMaxBytes: 64 * 1024 });
+    for (let n = 0; n < 3; n++) await first.append('acme', notes(1000, n * 1000));
+    await first.close();
+    const ledger = await openLedger({ dir: first.dir });
+    expect(seqsOf(await all(ledger.read('acme', { fromSeq: 2049, limit: 2 })))).toEqual([
+      2049, 2050,
+    ]);
+  });
+});
+
+describe('reading', () => {
+  it('given entries larger than a read chunk together, when read back, then every one is byte for byte as written', async () => {
+    const ledger = await openLedger();
+    const big = (n: number) => ({ ...note(n), data: { n, blob: 'é'.repeat(100_000 + n) } });
+    const written = await ledger.append('acme', [big(1), big(2), big(3), big(4)]);
+    const read = await all(ledger.read('acme'));
+    expect(read.map((r) => r.entry.hash)).toEqual(written.map((e) => e.hash));
+    expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
+  });
+});
+
+describe('read-only', () => {
+  it('given a read-only ledger, when appending, then LEDGER_UNAVAILABLE', async () => {
+    const writer = await openLedger();
+    const reader = await openLedger({ dir: writer.dir, readOnly: true });
+    const error = await failureOf(reader.append('acme', [note(1)]));
+    expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+  });
+
+  it('given a writer holding the lock, when opened read-only, then it reads and verifies what the writer wrote', async () => {
+    const writer = await openLedger();
+    await writer.append('acme', notes(5));
+    const reader = await openLedger({ dir: writer.dir, readOnly: true });
+    expect(seqsOf(await all(reader.read('acme')))).toEqual([1, 2, 3, 4, 5]);
+    expect(await verifyLedger(reader, 'acme')).toMatchObject({ ok: true, checked: 5 });
+  });
+
+  it('given a ledger directory, when opened read-only and closed, then the LOCK is left alone', async () => {
+    const dir = await temp.make();
+    const reader = await openLedger({ dir, readOnly: true });
+    await reader.close();
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('closing', () => {
+  it('given a closed ledger, when appending, then LEDGER_UNAVAILABLE', async () => {
+    const ledger = await openLedger();
+    await ledger.close();
+    const error = await failureOf(ledger.append('acme', [note(1)]));
+    expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+  });
+
+  it('given a closed ledger, when closed again, then nothing fails', async () => {
+    const ledger = await openLedger();
+    await ledger.close();
+    await expect(ledger.close()).resolves.toBeUndefined();
+  });
+});
+
+describe('tenant names', () => {
+  it('given a tenant id that could escape the directory, when read, then nothing is read', async () => {
+    const ledger = await openLedger();
+    expect(await all(ledger.read('../etc'))).toEqual([]);
+    expect(await all(ledger.readRaw('../etc'))).toEqual([]);
+  });
+
+  it('given a tenant id that could escape the directory, when its head is asked, then it is empty', async () => {
+    const ledger = await openLedger();
+    expect((await ledger.head('../etc')).size).toBe(0);
+  });
+});
+
+describe('fsLedgerModule', () => {
+  it('given an open ledger, when its module is loaded, then the container answers LEDGER with it', async () => {
+    const ledger = await openLedger();
+    const container = new Container();
+    container.loadSync(fsLedgerModule(ledger));
+    expect(container.get<LedgerPort>(LEDGER)).toBe(ledger);
+  });
+});

@@ -1,0 +1,836 @@
+import { access, constants, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  GENESIS_PREV,
+  GovgateError,
+  LedgerTrees,
+  checkAppend,
+  isTenantId,
+  sealEntry,
+  type AppendRequest,
+  type ClockPort,
+  type ConsistencyProof,
+  type InclusionProof,
+  type LedgerEntry,
+  type LedgerHead,
+  type LedgerPort,
+  type LedgerReadOptions,
+  type RawEntry,
+  type StoredEntry,
+  type TreeHead,
+} from '@govgate/core';
+import { nodeFileOps, syncDirectory, type FileOps } from './file-ops.js';
+import { HEAD_FILE, encodeHead, parseHead, segmentFileName, segmentNumbers } from './layout.js';
+import { readLines } from './lines.js';
+import { NOT_WRITABLE, acquireLock, notWritable, type DirLock } from './lock.js';
+import {
+  MARK_EVERY,
+  corrupt,
+  newTenantState,
+  recoverTenant,
+  writeHeadFile,
+  type Segment,
+  type TenantState,
+} from './recovery.js';
+
+/** How `FsLedger.open` opens a ledger directory. */
+export interface FsLedgerOptions {
+  /** The ledger directory; created when missing (unless `readOnly`). */
+  readonly dir: string;
+  /** Most entries written and synced together in one batch (default 1024). */
+  readonly maxBatchEntries?: number;
+  /**
+   * Longest an append waits for others to join its batch (default 0: the batch is
+   * written on the next turn of the event loop; batches still form on their own from
+   * the appends that arrive while a write and its sync are in flight).
+   */
+  readonly maxWaitMs?: number;
+  /** A segment file is closed and the next one started past this size (default 64 MiB). */
+  readonly segmentMaxBytes?: number;
+  /** How a batch is made durable (default 'fdatasync': data and the metadata needed to read it). */
+  readonly sync?: 'fsync' | 'fdatasync';
+  /**
+   * Opens for inspection only: no lock, no recovery, no repair, no writes; appends
+   * fail with LEDGER_UNAVAILABLE. Opens a ledger that a normal open refuses as corrupt,
+   * so that `verifyLedger` and reads can show what is wrong.
+   */
+  readonly readOnly?: boolean;
+  /** Source of entry timestamps (default: the system clock). */
+  readonly clock?: ClockPort;
+}
+
+/** The options with their defaults filled in. */
+export interface Config {
+  readonly dir: string;
+  readonly maxBatchEntries: number;
+  readonly maxWaitMs: number;
+  readonly segmentMaxBytes: number;
+  readonly sync: 'fsync' | 'fdatasync';
+  readonly readOnly: boolean;
+  readonly clock: ClockPort;
+}
+
+/** What opening a ledger directory found and repaired, for the operator's log. */
+export interface FsLedgerOpenReport {
+  /** Tenants whose chains were verified. */
+  readonly tenants: number;
+  /** Entries verified, all tenants together. */
+  readonly entries: number;
+  /** Each repair made: a torn last line cut, a lagging HEAD record rewritten. */
+  readonly repairs: readonly string[];
+}
+
+/** One append call waiting for its batch. */
+interface Pending {
+  readonly tenant: string;
+  readonly requests: readonly AppendRequest[];
+  readonly dataJson: readonly string[];
+  readonly resolve: (entries: readonly LedgerEntry[]) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** One tenant's part of a batch. */
+interface Group {
+  readonly state: TenantState;
+  readonly calls: Pending[];
+  readonly results: LedgerEntry[][];
+  buffer: Buffer;
+  /** Byte offset in `buffer` of each entry whose seq gets an index mark. */
+  readonly marks: { seq: number; at: number; index: number }[];
+  head: LedgerHead;
+  /** The active segment's length before this batch, once writing started. */
+  rollbackTo: number | undefined;
+}
+
+const DEFAULTS = {
+  maxBatchEntries: 1024,
+  maxWaitMs: 0,
+  segmentMaxBytes: 64 * 1024 * 1024,
+  sync: 'fdatasync',
+} as const;
+
+const GENESIS: LedgerHead = { size: 0, hash: GENESIS_PREV };
+
+const errnoOf = (error: unknown): string | undefined =>
+  (error as NodeJS.ErrnoException | null)?.code;
+
+const asError = (error: unknown): Error =>
+  error instanceof Error ? error : new Error(String(error));
+
+function configOf(options: FsLedgerOptions): Config {
+  const problems: string[] = [];
+  const positiveInteger = (name: string, value: number | undefined, min: number): void => {
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < min))
+      problems.push(`${name} must be an integer ≥ ${min}`);
+  };
+  if (typeof options.dir !== 'string' || options.dir.length === 0)
+    problems.push('dir must be a directory path');
+  positiveInteger('maxBatchEntries', options.maxBatchEntries, 1);
+  positiveInteger('maxWaitMs', options.maxWaitMs, 0);
+  positiveInteger('segmentMaxBytes', options.segmentMaxBytes, 1);
+  if (options.sync !== undefined && options.sync !== 'fsync' && options.sync !== 'fdatasync')
+    problems.push("sync must be 'fsync' or 'fdatasync'");
+  if (problems.length > 0)
+    throw new GovgateError(
+      'LEDGER_UNAVAILABLE',
+      `invalid FsLedger options: ${problems.join('; ')}`,
+    );
+  return {
+    dir: resolve(options.dir),
+    maxBatchEntries: options.maxBatchEntries ?? DEFAULTS.maxBatchEntries,
+    maxWaitMs: options.maxWaitMs ?? DEFAULTS.maxWaitMs,
+    segmentMaxBytes: options.segmentMaxBytes ?? DEFAULTS.segmentMaxBytes,
+    sync: options.sync ?? DEFAULTS.sync,
+    readOnly: options.readOnly === true,
+    clock: options.clock ?? { now: () => Date.now() },
+  };
+}
+
+function parseStored(text: string): LedgerEntry | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const entry = value as Partial<LedgerEntry>;
+    if (!Number.isSafeInteger(entry.seq) || typeof entry.hash !== 'string') return undefined;
+    return value as LedgerEntry;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where `read` starts: a file and the byte offset, line and seq of its first line read. */
+interface ReadStart {
+  readonly files: readonly string[];
+  readonly offset: number;
+  readonly line: number;
+  readonly seq: number;
+}
+
+/** Everything `FsLedger`'s constructor takes; use `FsLedger.open`. */
+export interface FsLedgerInit {
+  readonly config: Config;
+  readonly ops: FileOps;
+  readonly lock: DirLock | undefined;
+  readonly tenants: Map<string, TenantState>;
+  readonly report: FsLedgerOpenReport;
+}
+
+/**
+ * The file-system ledger: one directory per tenant holding its chain in append-only
+ * segment files (`<dir>/<tenant>/00000001.jsonl`, one canonical entry per line) and a
+ * head record (`HEAD`). One process writes a directory at a time (`<dir>/LOCK`).
+ * Appends are group-committed: appends made while a batch is being written are queued,
+ * then written with one write per file and synced together; an append resolves only
+ * after its entries are on disk. Opening verifies every chain, cuts a line torn by a
+ * crash, and refuses anything else that does not verify with LEDGER_CORRUPT.
+ *
+ * @example
+ * const ledger = await FsLedger.open({ dir: '/var/lib/govgate/ledger' });
+ * const [entry] = await ledger.append('acme', [
+ *   { type: 'decision', actor: 'key_1', data: { allowed: true, riskScore: 12 } },
+ * ]);
+ * await ledger.close();
+ */
+export class FsLedger implements LedgerPort {
+  private readonly config: Config;
+  private readonly ops: FileOps;
+  private readonly lock: DirLock | undefined;
+  private readonly tenants: Map<string, TenantState>;
+  private readonly trees = new LedgerTrees((tenant, fromSeq, limit) =>
+    this.scan(tenant, { fromSeq, limit }, false),
+  );
+  private queue: Pending[] = [];
+  private queuedEntries = 0;
+  /** The running flush loop, while there is one. */
+  private flusher: Promise<void> | undefined;
+  /** Ends the current `maxWaitMs` wait early (the queue reached a full batch). */
+  private wake: (() => void) | undefined;
+  /** Set when a failed write could not be undone: every later append is refused. */
+  private failure: GovgateError | undefined;
+  private closing: Promise<void> | undefined;
+
+  /** What opening the directory verified and repaired. */
+  readonly openReport: FsLedgerOpenReport;
+
+  /** Use `FsLedger.open`. */
+  constructor(init: FsLedgerInit) {
+    this.config = init.config;
+    this.ops = init.ops;
+    this.lock = init.lock;
+    this.tenants = init.tenants;
+    this.openReport = init.report;
+  }
+
+  /**
+   * Opens (creating if needed) a ledger directory: checks that it is writable, takes
+   * its lock (LEDGER_LOCKED naming the holder's pid when another live process has it;
+   * a lock left by a dead process of this host is taken over), and recovers and
+   * verifies every tenant's chain (LEDGER_CORRUPT naming file and line).
+   *
+   * @example
+   * const ledger = await FsLedger.open({ dir: './data/ledger', maxWaitMs: 2 });
+   * const inspect = await FsLedger.open({ dir: './data/ledger', readOnly: true });
+   */
+  static open(options: FsLedgerOptions): Promise<FsLedger> {
+    return openFsLedger(options, nodeFileOps);
+  }
+
+  /** The ledger directory (absolute). */
+  get dir(): string {
+    return this.config.dir;
+  }
+
+  // ------------------------------------------------------------------ append
+
+  /**
+   * Appends entries to a tenant's chain under consecutive seqs, all in one batch.
+   * Resolves once they are synced to disk. Bad input is LEDGER_ENTRY_INVALID before
+   * anything is queued; a failed write or sync rejects the whole batch with
+   * LEDGER_UNAVAILABLE and leaves nothing of it in the files.
+   */
+  append(tenant: string, requests: readonly AppendRequest[]): Promise<readonly LedgerEntry[]> {
+    let dataJson: string[];
+    let copies: AppendRequest[];
+    try {
+      dataJson = requests.map((request) => checkAppend(tenant, request));
+      this.assertWritable();
+      // Frozen copies: a caller changing its request objects after this call cannot
+      // change what is sealed.
+      copies = requests.map((r) => ({
+        type: r.type,
+        actor: r.actor,
+        ...(r.subject === undefined ? {} : { subject: r.subject }),
+        data: r.data,
+      }));
+    } catch (error) {
+      return Promise.reject(asError(error));
+    }
+    if (copies.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ tenant, requests: copies, dataJson, resolve, reject });
+      this.queuedEntries += copies.length;
+      this.schedule();
+    });
+  }
+
+  private assertWritable(): void {
+    if (this.config.readOnly)
+      throw new GovgateError('LEDGER_UNAVAILABLE', 'the ledger was opened read-only');
+    if (this.closing !== undefined)
+      throw new GovgateError('LEDGER_UNAVAILABLE', 'the ledger is closed');
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private schedule(): void {
+    if (this.flusher !== undefined) {
+      if (this.queuedEntries >= this.config.maxBatchEntries) this.wake?.();
+      return;
+    }
+    this.flusher = this.flush();
+  }
+
+  private waitForBatch(): Promise<void> {
+    const wait = this.config.maxWaitMs;
+    if (wait === 0 || this.queuedEntries >= this.config.maxBatchEntries)
+      return new Promise<void>((resolve) => setImmediate(resolve));
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, wait);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    }).finally(() => {
+      this.wake = undefined;
+    });
+  }
+
+  /** Writes batches until the queue is empty; only one runs at a time. Never rejects. */
+  private async flush(): Promise<void> {
+    try {
+      await this.waitForBatch();
+      while (this.queue.length > 0) {
+        const batch = this.takeBatch();
+        let headsWritten: Promise<void> | undefined;
+        try {
+          ({ headsWritten } = await this.commit(batch));
+        } catch (error) {
+          for (const call of batch)
+            call.reject(this.unavailable('could not write the batch', error));
+        }
+        // Let the callers just resolved queue their next appends, so they join one batch.
+        await new Promise((resolve) => setImmediate(resolve));
+        await headsWritten;
+      }
+    } finally {
+      // Cleared in the same turn as the last look at the queue: an append made after
+      // it starts a new flusher instead of waiting on this finished one.
+      this.flusher = undefined;
+    }
+  }
+
+  /** Whole calls, oldest first, up to maxBatchEntries entries (always at least one call). */
+  private takeBatch(): Pending[] {
+    let taken = 0;
+    let count = 0;
+    for (const call of this.queue) {
+      if (count > 0 && taken + call.requests.length > this.config.maxBatchEntries) break;
+      taken += call.requests.length;
+      count += 1;
+    }
+    const batch = this.queue.slice(0, count);
+    this.queue = this.queue.slice(count);
+    this.queuedEntries -= taken;
+    return batch;
+  }
+
+  /**
+   * Writes and syncs one batch, then settles its appends. Returns the writing of the
+   * HEAD records, which the flusher awaits before the next batch.
+   */
+  private async commit(batch: readonly Pending[]): Promise<{ headsWritten?: Promise<void> }> {
+    const rejectAll = (error: Error): { headsWritten?: Promise<void> } => {
+      for (const call of batch) call.reject(error);
+      return {};
+    };
+    if (this.failure !== undefined) return rejectAll(this.failure);
+
+    const groups = new Map<string, Group>();
+    try {
+      for (const call of batch) {
+        let group = groups.get(call.tenant);
+        if (group === undefined) {
+          const state = await this.writableTenant(call.tenant);
+          group = {
+            state,
+            calls: [],
+            results: [],
+            buffer: Buffer.alloc(0),
+            marks: [],
+            head: state.head,
+            rollbackTo: undefined,
+          };
+          groups.set(call.tenant, group);
+        }
+        group.calls.push(call);
+      }
+      const ts = new Date(this.config.clock.now()).toISOString();
+      for (const group of groups.values()) this.seal(group, ts);
+    } catch (cause) {
+      return rejectAll(this.unavailable('could not prepare the batch', cause));
+    }
+
+    const written = await Promise.allSettled([...groups.values()].map((g) => this.write(g)));
+    const failed = written.find((r) => r.status === 'rejected');
+    if (failed !== undefined) {
+      await this.rollBack([...groups.values()]);
+      return rejectAll(this.unavailable('could not write the batch', failed.reason));
+    }
+
+    for (const group of groups.values()) this.advance(group);
+    // The HEAD records are written now that the entries are durable, so on disk they
+    // never lead the entries; they are not synced (after a crash they may lag, and
+    // opening rewrites them). Acknowledging does not wait for them: the flusher does,
+    // before the next batch.
+    const headsWritten = this.writeHeads([...groups.values()]);
+    for (const group of groups.values())
+      group.calls.forEach((call, n) => call.resolve(group.results[n] as LedgerEntry[]));
+    // Wrapped: an async function returning a promise would wait for it.
+    return { headsWritten };
+  }
+
+  private async writeHeads(groups: readonly Group[]): Promise<void> {
+    const written = await Promise.allSettled(
+      groups.map(({ state }) => this.ops.write(state.headFd as number, encodeHead(state.head), 0)),
+    );
+    const failed = written.find((r) => r.status === 'rejected');
+    if (failed !== undefined)
+      // The entries are durable and were acknowledged, but a disk that fails a small
+      // overwrite should take no more entries.
+      this.failure = this.unavailable(
+        'a head record could not be written; the ledger takes no more appends until reopened',
+        failed.reason,
+      );
+  }
+
+  /** Seals a group's entries from the tenant's durable head and encodes its lines. */
+  private seal(group: Group, ts: string): void {
+    const { tenant } = group.state;
+    let { size, hash } = group.state.head;
+    const lines: string[] = [];
+    for (const call of group.calls) {
+      const entries: LedgerEntry[] = [];
+      call.requests.forEach((request, n) => {
+        size += 1;
+        const stored = sealEntry(
+          { tenant, seq: size, prev: hash, ts },
+          request,
+          call.dataJson[n] as string,
+        );
+        hash = stored.entry.hash;
+        entries.push(stored.entry);
+        lines.push(stored.bytes);
+      });
+      group.results.push(entries);
+    }
+    const lengths = lines.map((line) => Buffer.byteLength(line, 'utf8') + 1);
+    const buffer = Buffer.allocUnsafe(lengths.reduce((a, b) => a + b, 0));
+    let at = 0;
+    let seq = group.state.head.size;
+    lines.forEach((line, n) => {
+      seq += 1;
+      if ((seq - 1) % MARK_EVERY === 0) group.marks.push({ seq, at, index: n });
+      buffer.write(line, at, 'utf8');
+      at += lengths[n] as number;
+      buffer[at - 1] = 0x0a;
+    });
+    group.buffer = buffer;
+    group.head = { size, hash };
+  }
+
+  private async write(group: Group): Promise<void> {
+    const { state, buffer } = group;
+    let segment = state.segments.at(-1) as Segment;
+    if (segment.size > 0 && segment.size + buffer.length > this.config.segmentMaxBytes)
+      segment = await this.rotate(state);
+    group.rollbackTo = segment.size;
+    const fd = state.fd as number;
+    await this.ops.write(fd, buffer, null);
+    await (this.config.sync === 'fsync' ? this.ops.fsync(fd) : this.ops.fdatasync(fd));
+  }
+
+  /** Starts the tenant's next segment; the current one is complete and synced. */
+  private async rotate(state: TenantState): Promise<Segment> {
+    const current = state.segments.at(-1) as Segment;
+    const no = current.no + 1;
+    const file = `${state.tenant}/${segmentFileName(no)}`;
+    const fd = await this.ops.open(join(this.config.dir, file), 'a');
+    try {
+      // A segment left empty by an earlier failed rotation is reused.
+      if ((await this.ops.size(fd)) !== 0)
+        throw corrupt(file, 'a segment past the last known one already holds data');
+      await syncDirectory(this.ops, join(this.config.dir, state.tenant));
+    } catch (error) {
+      await this.ops.close(fd).catch(() => undefined);
+      throw error;
+    }
+    const previous = state.fd;
+    state.fd = fd;
+    const segment: Segment = { no, file, firstSeq: state.head.size + 1, count: 0, size: 0 };
+    state.segments.push(segment);
+    if (previous !== undefined) await this.ops.close(previous).catch(() => undefined);
+    return segment;
+  }
+
+  /**
+   * Cuts every file of a failed batch back to its length before the batch, durably.
+   * When that fails too, the files may hold entries nobody was told about and the
+   * in-memory head no longer describes them: the ledger then refuses all appends.
+   */
+  private async rollBack(groups: readonly Group[]): Promise<void> {
+    const undone = await Promise.allSettled(
+      groups.map(async ({ state, rollbackTo }) => {
+        if (rollbackTo === undefined) return;
+        const fd = state.fd as number;
+        await this.ops.ftruncate(fd, rollbackTo);
+        await this.ops.fsync(fd);
+      }),
+    );
+    const failed = undone.find((r) => r.status === 'rejected');
+    if (failed !== undefined)
+      this.failure = this.unavailable(
+        'a failed write could not be undone; the ledger takes no more appends until reopened',
+        failed.reason,
+      );
+  }
+
+  /** Makes a written group's entries part of the tenant's state. */
+  private advance(group: Group): void {
+    const { state } = group;
+    const segment = state.segments.at(-1) as Segment;
+    const base = segment.size;
+    const count = segment.count;
+    for (const mark of group.marks)
+      state.marks.push({
+        seq: mark.seq,
+        segment: state.segments.length - 1,
+        offset: base + mark.at,
+        line: count + mark.index + 1,
+      });
+    segment.size += group.buffer.length;
+    segment.count += group.head.size - state.head.size;
+    state.head = group.head;
+  }
+
+  /** The tenant's state with its files open for appending, creating the tenant if new. */
+  private async writableTenant(tenant: string): Promise<TenantState> {
+    const existing = this.tenants.get(tenant);
+    if (existing?.fd !== undefined && existing.headFd !== undefined) return existing;
+    const tenantDir = join(this.config.dir, tenant);
+    let created = false;
+    if (existing === undefined) {
+      try {
+        await mkdir(tenantDir);
+      } catch (error) {
+        if (errnoOf(error) !== 'EEXIST') throw error;
+      }
+      await syncDirectory(this.ops, this.config.dir);
+    }
+    const state = existing ?? newTenantState(tenant);
+    if (!state.hasHeadFile) {
+      await writeHeadFile(this.ops, tenantDir, state.head);
+      state.hasHeadFile = true;
+    }
+    state.headFd ??= await this.ops.open(join(tenantDir, HEAD_FILE), 'r+');
+    if (state.fd === undefined) {
+      const last = state.segments.at(-1);
+      const segment = last ?? {
+        no: 1,
+        file: `${tenant}/${segmentFileName(1)}`,
+        firstSeq: 1,
+        count: 0,
+        size: 0,
+      };
+      const fd = await this.ops.open(join(this.config.dir, segment.file), 'a');
+      const size = await this.ops.size(fd).catch(async (error: unknown) => {
+        await this.ops.close(fd).catch(() => undefined);
+        throw error;
+      });
+      if (size !== segment.size) {
+        await this.ops.close(fd).catch(() => undefined);
+        throw corrupt(
+          segment.file,
+          `the file is ${size} bytes, ${segment.size} were verified when the ledger was opened`,
+        );
+      }
+      if (last === undefined) {
+        state.segments.push(segment);
+        created = true;
+      }
+      state.fd = fd;
+    }
+    if (created) await syncDirectory(this.ops, tenantDir);
+    this.tenants.set(tenant, state);
+    return state;
+  }
+
+  private unavailable(message: string, cause: unknown): GovgateError {
+    return GovgateError.is(cause, 'LEDGER_CORRUPT')
+      ? cause
+      : new GovgateError('LEDGER_UNAVAILABLE', `${message}: ${asError(cause).message}`, {
+          cause,
+        });
+  }
+
+  // ------------------------------------------------------------------ read
+
+  /**
+   * Streams a tenant's entries in seq order from the segment files, never past the
+   * durable head (so nothing still being written is returned). LEDGER_CORRUPT names the
+   * file and line of an entry that does not parse or is out of place.
+   */
+  read(tenant: string, options: LedgerReadOptions = {}): AsyncIterable<StoredEntry> {
+    return this.scan(tenant, options, true);
+  }
+
+  /** The entries of `read`; without `parse`, only their bytes (for the Merkle tree). */
+  private scan(tenant: string, options: LedgerReadOptions, parse: true): AsyncIterable<StoredEntry>;
+  private scan(
+    tenant: string,
+    options: LedgerReadOptions,
+    parse: false,
+  ): AsyncIterable<{ bytes: string }>;
+  private async *scan(
+    tenant: string,
+    options: LedgerReadOptions,
+    parse: boolean,
+  ): AsyncIterable<StoredEntry | { bytes: string }> {
+    if (!isTenantId(tenant)) return;
+    const from = Math.max(1, options.fromSeq ?? 1);
+    // The head before the files: every entry it counts is in the files listed after it.
+    const bound = this.config.readOnly ? Infinity : this.headOf(tenant).size;
+    const start = await this.readStart(tenant, from);
+    if (start === undefined) return;
+    const last = options.limit === undefined ? bound : Math.min(bound, from - 1 + options.limit);
+    if (from > last) return;
+    let seq = start.seq;
+    for (const [n, file] of start.files.entries()) {
+      const isLastFile = n === start.files.length - 1;
+      const lines = readLines(
+        join(this.config.dir, file),
+        n === 0 ? { offset: start.offset, number: start.line } : {},
+      );
+      for await (const chunk of lines) {
+        for (const line of chunk) {
+          const location = `${file}:${line.number}`;
+          if (!line.terminated) {
+            if (isLastFile) break; // a line still being written
+            throw corrupt(location, 'a segment ends in the middle of a line');
+          }
+          if (seq >= from && !parse) yield { bytes: line.text };
+          else if (seq >= from) {
+            const entry = parseStored(line.text);
+            if (entry === undefined) throw corrupt(location, 'the line is not a ledger entry');
+            if (entry.seq !== seq)
+              throw corrupt(location, `entry ${entry.seq} is stored where entry ${seq} belongs`);
+            yield { entry, bytes: line.text };
+          }
+          if (seq >= last) return;
+          seq += 1;
+        }
+      }
+    }
+    if (last !== Infinity)
+      throw corrupt(`${tenant}/`, `the entries end at ${seq - 1}; the head says ${last}`);
+  }
+
+  private headOf(tenant: string): LedgerHead {
+    return this.tenants.get(tenant)?.head ?? GENESIS;
+  }
+
+  /** The segment files to read and where in the first one entry `from` may start. */
+  private async readStart(tenant: string, from: number): Promise<ReadStart | undefined> {
+    if (this.config.readOnly) {
+      const numbers = segmentNumbers(await this.listTenant(tenant));
+      if (numbers.length === 0) return undefined;
+      return {
+        files: numbers.map((no) => `${tenant}/${segmentFileName(no)}`),
+        offset: 0,
+        line: 1,
+        seq: 1,
+      };
+    }
+    const state = this.tenants.get(tenant);
+    if (state === undefined || state.marks.length === 0) return undefined;
+    // The last mark at or before `from` (binary search; marks ascend by seq).
+    let lo = 0;
+    let hi = state.marks.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((state.marks[mid]?.seq ?? Infinity) <= from) lo = mid;
+      else hi = mid - 1;
+    }
+    const mark = state.marks[lo];
+    if (mark === undefined) return undefined;
+    return {
+      files: state.segments.slice(mark.segment).map((s) => s.file),
+      offset: mark.offset,
+      line: mark.line,
+      seq: mark.seq,
+    };
+  }
+
+  private async listTenant(tenant: string): Promise<string[]> {
+    try {
+      return await readdir(join(this.config.dir, tenant));
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') return [];
+      throw this.unavailable(`cannot list the ledger of tenant '${tenant}'`, error);
+    }
+  }
+
+  /**
+   * Every line the tenant's segment files hold, in file order, unparsed, with its
+   * `tenant/NNNNNNNN.jsonl:line` location: what `verifyLedger` checks. A last line not
+   * yet ended by '\n' (being written, or torn by a crash and cut on the next open) is
+   * left out.
+   */
+  async *readRaw(tenant: string): AsyncIterable<RawEntry> {
+    if (!isTenantId(tenant)) return;
+    const numbers = segmentNumbers(await this.listTenant(tenant));
+    for (const [n, no] of numbers.entries()) {
+      const file = `${tenant}/${segmentFileName(no)}`;
+      for await (const lines of readLines(join(this.config.dir, file)))
+        for (const line of lines) {
+          if (!line.terminated && n === numbers.length - 1) return;
+          yield { bytes: line.text, location: `${file}:${line.number}` };
+        }
+    }
+  }
+
+  /**
+   * The tenant's head as recorded apart from the entries. A writer answers from the
+   * record it keeps in step with the HEAD file; a read-only ledger reads the HEAD file.
+   */
+  async head(tenant: string): Promise<LedgerHead> {
+    if (!isTenantId(tenant)) return GENESIS;
+    if (!this.config.readOnly) return this.headOf(tenant);
+    const file = `${tenant}/${HEAD_FILE}`;
+    let text: string;
+    try {
+      text = await readFile(join(this.config.dir, file), 'utf8');
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') return GENESIS;
+      throw this.unavailable(`cannot read ${file}`, error);
+    }
+    const head = parseHead(text);
+    if (head === undefined) throw corrupt(file, 'the head record is not valid');
+    return head;
+  }
+
+  // ------------------------------------------------------------------ proofs
+
+  async treeHead(tenant: string, size?: number): Promise<TreeHead> {
+    return this.trees.treeHead(tenant, (await this.head(tenant)).size, size);
+  }
+
+  async inclusionProof(tenant: string, seq: number, size?: number): Promise<InclusionProof> {
+    return this.trees.inclusionProof(tenant, (await this.head(tenant)).size, seq, size);
+  }
+
+  async consistencyProof(tenant: string, from: number, to?: number): Promise<ConsistencyProof> {
+    return this.trees.consistencyProof(tenant, (await this.head(tenant)).size, from, to);
+  }
+
+  // ------------------------------------------------------------------ close
+
+  /**
+   * Writes what is queued, syncs the HEAD records, closes the files and removes the
+   * lock. Appends made after `close` fail with LEDGER_UNAVAILABLE.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.wake?.(); // what is queued is written now, without waiting out maxWaitMs
+    while (this.flusher !== undefined) await this.flusher;
+    const errors: unknown[] = [];
+    for (const state of this.tenants.values()) {
+      const { fd, headFd } = state;
+      state.fd = undefined;
+      state.headFd = undefined;
+      if (headFd !== undefined) {
+        await this.ops.fsync(headFd).catch((e: unknown) => errors.push(e));
+        await this.ops.close(headFd).catch((e: unknown) => errors.push(e));
+      }
+      if (fd !== undefined) await this.ops.close(fd).catch((e: unknown) => errors.push(e));
+    }
+    await this.lock?.release();
+    if (errors.length > 0) throw this.unavailable('the ledger did not close cleanly', errors[0]);
+  }
+}
+
+/**
+ * `FsLedger.open` with the file operations of the write path supplied (tests make
+ * them fail). Not part of the package's exports.
+ */
+export async function openFsLedger(options: FsLedgerOptions, ops: FileOps): Promise<FsLedger> {
+  const config = configOf(options);
+  const { dir } = config;
+  if (config.readOnly) {
+    const stats = await stat(dir).catch((cause: unknown) => {
+      throw new GovgateError('LEDGER_UNAVAILABLE', `no ledger directory at '${dir}'`, { cause });
+    });
+    if (!stats.isDirectory())
+      throw new GovgateError('LEDGER_UNAVAILABLE', `'${dir}' is not a directory`);
+    return new FsLedger({
+      config,
+      ops,
+      lock: undefined,
+      tenants: new Map(),
+      report: { tenants: 0, entries: 0, repairs: [] },
+    });
+  }
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (cause) {
+    throw NOT_WRITABLE.has(errnoOf(cause) ?? '')
+      ? notWritable(dir, cause)
+      : new GovgateError('LEDGER_UNAVAILABLE', `cannot create the ledger directory '${dir}'`, {
+          cause,
+        });
+  }
+  const lock = await acquireLock(dir);
+  try {
+    const tenants = new Map<string, TenantState>();
+    const repairs: string[] = [];
+    let entries = 0;
+    for (const dirent of await readdir(dir, { withFileTypes: true })) {
+      if (!dirent.isDirectory() || !isTenantId(dirent.name)) continue;
+      const tenantDir = join(dir, dirent.name);
+      await access(tenantDir, constants.W_OK).catch((cause: unknown) => {
+        throw notWritable(tenantDir, cause);
+      });
+      const recovered = await recoverTenant(dir, dirent.name, ops);
+      tenants.set(dirent.name, recovered.state);
+      repairs.push(...recovered.repairs);
+      entries += recovered.state.head.size;
+    }
+    return new FsLedger({
+      config,
+      ops,
+      lock,
+      tenants,
+      report: { tenants: tenants.size, entries, repairs },
+    });
+  } catch (error) {
+    await lock.release();
+    throw GovgateError.is(error)
+      ? error
+      : new GovgateError('LEDGER_UNAVAILABLE', `cannot open the ledger in '${dir}'`, {
+          cause: error,
+        });
+  }
+}

@@ -1,0 +1,161 @@
+import { appendFile, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { GovgateError, verifyLedger } from '@govgate/core';
+import { FsLedger } from './fs-ledger.js';
+import { encodeHead } from './layout.js';
+import { fsTamper } from './testing/fs-tamper.js';
+import { TempDirs, all, notes, seqsOf } from './testing/helpers.js';
+
+const temp = new TempDirs();
+const open: FsLedger[] = [];
+afterEach(async () => {
+  for (const ledger of open.splice(0)) await ledger.close().catch(() => undefined);
+  await temp.cleanup();
+});
+
+const SEGMENT = 'acme/00000001.jsonl';
+
+/** A closed ledger directory holding `count` entries of tenant acme. */
+async function ledgerWith(count: number): Promise<string> {
+  const dir = await temp.make();
+  const ledger = await FsLedger.open({ dir });
+  await ledger.append('acme', notes(count));
+  await ledger.close();
+  return dir;
+}
+
+async function reopen(dir: string, readOnly = false): Promise<FsLedger> {
+  const ledger = await FsLedger.open({ dir, readOnly });
+  open.push(ledger);
+  return ledger;
+}
+
+async function refusal(dir: string): Promise<GovgateError> {
+  const error: unknown = await FsLedger.open({ dir }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!GovgateError.is(error)) throw new Error('expected the open to be refused');
+  return error;
+}
+
+describe('recovery on open', () => {
+  describe('a torn last line (a crash in the middle of a write)', () => {
+    it('given a last line without its newline, when reopened, then it is cut away and the chain verifies', async () => {
+      const dir = await ledgerWith(5);
+      const size = (await stat(join(dir, SEGMENT))).size;
+      await appendFile(join(dir, SEGMENT), '{"actor":"test","data":{"n":6');
+      const ledger = await reopen(dir);
+      expect((await stat(join(dir, SEGMENT))).size).toBe(size);
+      expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 5 });
+    });
+
+    it('given a torn last line, when reopened, then the repair is reported', async () => {
+      const dir = await ledgerWith(2);
+      await appendFile(join(dir, SEGMENT), '{"act');
+      const ledger = await reopen(dir);
+      expect(ledger.openReport.repairs).toEqual([
+        `cut 5 bytes of a torn last line from ${SEGMENT}`,
+      ]);
+    });
+
+    it('given a last line that is not JSON, when reopened, then it is cut away', async () => {
+      const dir = await ledgerWith(3);
+      await appendFile(join(dir, SEGMENT), '\0\0\0\0{"seq":4}\n');
+      const ledger = await reopen(dir);
+      expect(seqsOf(await all(ledger.read('acme')))).toEqual([1, 2, 3]);
+    });
+
+    it('given a torn line cut on reopening, when appending, then the chain continues after the last whole entry', async () => {
+      const dir = await ledgerWith(3);
+      await appendFile(join(dir, SEGMENT), '{"actor":"te');
+      const ledger = await reopen(dir);
+      expect(await ledger.append('acme', notes(1))).toMatchObject([{ seq: 4 }]);
+      expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
+    });
+  });
+
+  describe('anything else that does not verify', () => {
+    it('given a corrupt line in the middle, when reopened, then LEDGER_CORRUPT names its file and line', async () => {
+      const dir = await ledgerWith(5);
+      const bytes = await fsTamper(dir).rawBytes('acme', 3);
+      await fsTamper(dir).rewrite('acme', 3, bytes.replace('"n":3', '"n":33'));
+      const error = await refusal(dir);
+      expect(error.code).toBe('LEDGER_CORRUPT');
+      expect(error.message).toContain(`${SEGMENT}:3`);
+    });
+
+    it('given a corrupt line in the middle, when the open is refused, then nothing on disk is changed', async () => {
+      const dir = await ledgerWith(5);
+      await fsTamper(dir).rewrite('acme', 3, 'garbage');
+      await appendFile(join(dir, SEGMENT), '{"torn');
+      const before = await readFile(join(dir, SEGMENT));
+      await refusal(dir);
+      expect(await readFile(join(dir, SEGMENT))).toEqual(before);
+    });
+
+    it('given a corrupt line in the middle, when the open is refused, then the lock is released', async () => {
+      const dir = await ledgerWith(5);
+      await fsTamper(dir).rewrite('acme', 3, 'garbage');
+      await refusal(dir);
+      await expect(stat(join(dir, 'LOCK'))).rejects.toMatchObject({ code: 'ENOENT' });
+    });
+
+    it('given a corrupt line in the middle, when opened read-only, then verify reports the entry and where it is', async () => {
+      const dir = await ledgerWith(5);
+      await fsTamper(dir).rewrite('acme', 3, 'garbage');
+      const ledger = await reopen(dir, true);
+      expect((await verifyLedger(ledger, 'acme')).failure).toMatchObject({
+        seq: 3,
+        kind: 'unparseable',
+        location: `${SEGMENT}:3`,
+      });
+    });
+
+    it('given entries cut off the end while HEAD still counts them, when reopened, then LEDGER_CORRUPT names the HEAD file', async () => {
+      const dir = await ledgerWith(5);
+      await fsTamper(dir).truncate('acme', 3);
+      const error = await refusal(dir);
+      expect(error.code).toBe('LEDGER_CORRUPT');
+      expect(error.message).toContain('acme/HEAD');
+    });
+
+    it('given a HEAD record naming another hash than its entry, when reopened, then LEDGER_CORRUPT', async () => {
+      const dir = await ledgerWith(5);
+      await writeFile(join(dir, 'acme', 'HEAD'), encodeHead({ size: 3, hash: 'e'.repeat(64) }));
+      expect((await refusal(dir)).code).toBe('LEDGER_CORRUPT');
+    });
+
+    it('given a missing HEAD record while entries exist, when reopened, then LEDGER_CORRUPT', async () => {
+      const dir = await ledgerWith(2);
+      await rm(join(dir, 'acme', 'HEAD'));
+      const error = await refusal(dir);
+      expect(error.code).toBe('LEDGER_CORRUPT');
+      expect(error.message).toContain('head record is missing');
+    });
+
+    it('given a HEAD record that is not one, when reopened, then LEDGER_CORRUPT names it', async () => {
+      const dir = await ledgerWith(2);
+      await writeFile(join(dir, 'acme', 'HEAD'), 'nonsense');
+      expect((await refusal(dir)).message).toContain('acme/HEAD');
+    });
+  });
+
+  describe('a HEAD record that lags the entries (a crash before it was rewritten)', () => {
+    it('given a HEAD naming an earlier entry of the chain, when reopened, then it is rewritten to the last entry', async () => {
+      const dir = await ledgerWith(5);
+      const first = await reopen(dir, true);
+      const third = (await all(first.read('acme', { fromSeq: 3, limit: 1 })))[0]?.entry;
+      await writeFile(
+        join(dir, 'acme', 'HEAD'),
+        encodeHead({ size: 3, hash: third?.hash as string }),
+      );
+      const ledger = await reopen(dir);
+      expect((await ledger.head('acme')).size).toBe(5);
+      expect(JSON.parse(await readFile(join(dir, 'acme', 'HEAD'), 'utf8'))).toMatchObject({
+        size: 5,
+      });
+    });
+  });
+});

@@ -1,0 +1,287 @@
+import { open, readdir, readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  GENESIS_PREV,
+  GovgateError,
+  verifyLedger,
+  type LedgerHead,
+  type LedgerPort,
+  type RawEntry,
+  type StoredEntry,
+} from '@govgate/core';
+import { syncDirectory, type FileOps } from './file-ops.js';
+import {
+  HEAD_FILE,
+  HEAD_RECORD_BYTES,
+  encodeHead,
+  parseHead,
+  segmentFileName,
+  segmentNumbers,
+} from './layout.js';
+import { readLines } from './lines.js';
+
+/** A sparse index point is kept every this many entries, so a read seeks close to its seq. */
+export const MARK_EVERY = 1024;
+
+/** Longer than any entry the ledger writes (256 KiB of data plus a few short fields). */
+const MAX_LINE_BYTES = 1024 * 1024;
+
+/** One segment file of a tenant, as the writer knows it. */
+export interface Segment {
+  readonly no: number;
+  /** Path relative to the ledger directory: `acme/00000001.jsonl`. */
+  readonly file: string;
+  readonly firstSeq: number;
+  count: number;
+  /** Bytes of complete lines (the file's durable length). */
+  size: number;
+}
+
+/** Entry `seq` starts at byte `offset`, line `line`, of `segments[segment]`. */
+export interface Mark {
+  readonly seq: number;
+  readonly segment: number;
+  readonly offset: number;
+  readonly line: number;
+}
+
+/** What the writer holds in memory for one tenant. */
+export interface TenantState {
+  readonly tenant: string;
+  /** The durable head: what head() answers and what the HEAD file records. */
+  head: LedgerHead;
+  hasHeadFile: boolean;
+  readonly segments: Segment[];
+  readonly marks: Mark[];
+  /** Append-mode descriptor of the last segment, once the tenant is written to. */
+  fd: number | undefined;
+  /** Descriptor of the HEAD file, rewritten in place after each batch. */
+  headFd: number | undefined;
+}
+
+export function newTenantState(tenant: string): TenantState {
+  return {
+    tenant,
+    head: { size: 0, hash: GENESIS_PREV },
+    hasHeadFile: false,
+    segments: [],
+    marks: [],
+    fd: undefined,
+    headFd: undefined,
+  };
+}
+
+export function corrupt(location: string, message: string): GovgateError {
+  return new GovgateError(
+    'LEDGER_CORRUPT',
+    `ledger is corrupt at ${location}: ${message}; nothing was changed (open the ledger with readOnly: true to inspect it)`,
+  );
+}
+
+/** Writes a tenant's HEAD file whole: under another name, synced, then renamed over it. */
+export async function writeHeadFile(
+  ops: FileOps,
+  tenantDir: string,
+  head: LedgerHead,
+): Promise<void> {
+  const draft = join(tenantDir, `${HEAD_FILE}.tmp`);
+  const fd = await ops.open(draft, 'w');
+  try {
+    await ops.write(fd, encodeHead(head), 0);
+    await ops.fsync(fd);
+  } finally {
+    await ops.close(fd);
+  }
+  await rename(draft, join(tenantDir, HEAD_FILE));
+  await syncDirectory(ops, tenantDir);
+}
+
+type ReadHandle = Awaited<ReturnType<typeof open>>;
+
+/** Position of the last '\n' before `end`, or -1; reads backwards in small chunks. */
+async function lastNewline(file: ReadHandle, end: number): Promise<number> {
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  let position = end;
+  while (position > 0) {
+    const from = Math.max(0, position - buffer.length);
+    const { bytesRead } = await file.read(buffer, 0, position - from, from);
+    const at = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (at !== -1) return from + at;
+    position = from;
+  }
+  return -1;
+}
+
+async function parsesAsJson(file: ReadHandle, start: number, end: number): Promise<boolean> {
+  if (end - start > MAX_LINE_BYTES) return false;
+  const buffer = Buffer.allocUnsafe(end - start);
+  const { bytesRead } = await file.read(buffer, 0, end - start, start);
+  try {
+    JSON.parse(buffer.toString('utf8', 0, bytesRead));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where the last segment's acknowledged data can end. A crash during a write leaves at
+ * most the batch being written torn: bytes after the last '\n' (the final line never
+ * finished), and possibly a final line that is not JSON (blocks the crash lost).
+ * Returns the length to keep; anything before it is verified like the rest.
+ */
+export async function tornTail(path: string): Promise<{ keep: number; size: number }> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const last = await lastNewline(file, size);
+    let keep = last + 1;
+    if (last >= 0) {
+      const start = (await lastNewline(file, last)) + 1;
+      if (!(await parsesAsJson(file, start, last))) keep = start;
+    }
+    return { keep, size };
+  } finally {
+    await file.close();
+  }
+}
+
+async function readHeadFile(path: string): Promise<{ text: string; bytes: number } | undefined> {
+  let buffer: Buffer;
+  try {
+    buffer = await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  return { text: buffer.toString('utf8'), bytes: buffer.length };
+}
+
+async function* nothing(): AsyncGenerator<StoredEntry> {}
+
+/** Just enough of a LedgerPort for core's verifyLedger, which reads `readRaw` and `head`. */
+function verificationView(readRaw: () => AsyncIterable<RawEntry>, head: LedgerHead): LedgerPort {
+  const unused = (): Promise<never> =>
+    Promise.reject(new Error('not available while a ledger is recovered'));
+  return {
+    append: unused,
+    read: nothing,
+    readRaw,
+    head: () => Promise.resolve(head),
+    treeHead: unused,
+    inclusionProof: unused,
+    consistencyProof: unused,
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * Opens one tenant's chain for writing: finds a torn last line (left by a crash in the
+ * middle of a write, never acknowledged), verifies everything before it with core's
+ * `verifyLedger` in one streaming pass (parse, canonical bytes, hashes, links, seqs,
+ * checkpoints), and checks the HEAD record, which may lag the entries after a crash
+ * but never lead them. Only when all of that holds is the torn line cut and a lagging
+ * HEAD rewritten; any other failure is LEDGER_CORRUPT naming the file and line, and
+ * nothing is changed.
+ */
+export async function recoverTenant(
+  dir: string,
+  tenant: string,
+  ops: FileOps,
+): Promise<{ state: TenantState; repairs: string[] }> {
+  const tenantDir = join(dir, tenant);
+  const numbers = segmentNumbers(await readdir(tenantDir));
+  const headFile = await readHeadFile(join(tenantDir, HEAD_FILE));
+  const recorded = headFile === undefined ? undefined : parseHead(headFile.text);
+  if (headFile !== undefined && recorded === undefined)
+    throw corrupt(`${tenant}/${HEAD_FILE}`, 'the head record is not valid');
+
+  const lastNo = numbers.at(-1);
+  const tail =
+    lastNo === undefined ? undefined : await tornTail(join(tenantDir, segmentFileName(lastNo)));
+
+  const state = newTenantState(tenant);
+  let namedLine: string | undefined;
+  async function* scan(): AsyncGenerator<RawEntry> {
+    let seq = 0;
+    for (const no of numbers) {
+      const file = `${tenant}/${segmentFileName(no)}`;
+      const isLast = no === lastNo;
+      const segment: Segment = { no, file, firstSeq: seq + 1, count: 0, size: 0 };
+      state.segments.push(segment);
+      for await (const lines of readLines(join(dir, file))) {
+        for (const line of lines) {
+          if (isLast && tail !== undefined && line.offset >= tail.keep) return;
+          seq += 1;
+          if ((seq - 1) % MARK_EVERY === 0)
+            state.marks.push({
+              seq,
+              segment: state.segments.length - 1,
+              offset: line.offset,
+              line: line.number,
+            });
+          segment.count += 1;
+          segment.size = line.offset + line.length;
+          if (seq === recorded?.size) namedLine = line.text;
+          yield { bytes: line.text, location: `${file}:${line.number}` };
+        }
+      }
+    }
+  }
+
+  const report = await verifyLedger(
+    verificationView(scan, recorded ?? { size: 0, hash: GENESIS_PREV }),
+    tenant,
+  );
+  if (!report.ok) {
+    const failure = report.failure;
+    throw corrupt(
+      failure?.location ?? `${tenant}/${HEAD_FILE}`,
+      `entry ${failure?.seq ?? '?'}: ${failure?.kind ?? 'invalid'} (${failure?.message ?? ''})`,
+    );
+  }
+  if (recorded === undefined && report.checked > 0)
+    throw corrupt(
+      `${tenant}/${HEAD_FILE}`,
+      `the head record is missing while the chain holds ${report.checked} entries`,
+    );
+  if (recorded !== undefined && recorded.size < report.checked) {
+    const named =
+      recorded.size === 0
+        ? GENESIS_PREV
+        : (JSON.parse(namedLine ?? '{}') as { hash?: unknown }).hash;
+    if (named !== recorded.hash)
+      throw corrupt(
+        `${tenant}/${HEAD_FILE}`,
+        `the head record names entry ${recorded.size} with hash ${recorded.hash}, which is not that entry's hash`,
+      );
+  }
+
+  const repairs: string[] = [];
+  if (lastNo !== undefined && tail !== undefined && tail.keep < tail.size) {
+    const path = join(tenantDir, segmentFileName(lastNo));
+    const fd = await ops.open(path, 'r+');
+    try {
+      await ops.ftruncate(fd, tail.keep);
+      await ops.fsync(fd);
+    } finally {
+      await ops.close(fd);
+    }
+    repairs.push(
+      `cut ${tail.size - tail.keep} bytes of a torn last line from ${tenant}/${segmentFileName(lastNo)}`,
+    );
+  }
+  const head: LedgerHead = { size: report.checked, hash: report.headHash };
+  if (
+    recorded !== undefined &&
+    (recorded.size !== head.size || headFile?.bytes !== HEAD_RECORD_BYTES)
+  ) {
+    await writeHeadFile(ops, tenantDir, head);
+    repairs.push(
+      `rewrote ${tenant}/${HEAD_FILE}: it named entry ${recorded.size}, the chain holds ${head.size}`,
+    );
+  }
+  state.head = head;
+  state.hasHeadFile = recorded !== undefined;
+  return { state, repairs };
+}
