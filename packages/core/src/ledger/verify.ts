@@ -42,6 +42,12 @@ export interface VerifyOptions {
   readonly trusted?: SignedCheckpoint;
   /** Public key (SPKI PEM) to check the trusted checkpoint's signature with. */
   readonly publicKeyPem?: string;
+  /**
+   * Also re-serialize every entry and compare it with the stored bytes (canonical
+   * form). The hash check already detects any change to stored bytes; this finds a
+   * backend that stores something other than what it sealed.
+   */
+  readonly deep?: boolean;
   /** Called every `progressEvery` entries (default 10,000), e.g. to stream progress. */
   readonly onProgress?: (checked: number) => void;
   readonly progressEvery?: number;
@@ -60,21 +66,59 @@ function parse(bytes: string): LedgerEntry | undefined {
   }
 }
 
+/** The fields verification needs, read from the end of an entry's canonical bytes. */
+interface EntryTail {
+  readonly hash: string;
+  readonly prev: string;
+  readonly seq: number;
+  readonly tenant: string;
+  readonly type: string;
+  /** SHA-256 of the bytes without their `hash` member: what `hash` must be. */
+  readonly computed: string;
+}
+
 const HASH_MEMBER = '"hash":"';
 
 /**
- * The hash an entry's stored bytes must carry, computed from the bytes themselves:
- * canonical bytes without their top-level `"hash":"<hex>",` member are exactly what
- * was hashed. In canonical order the top-level `hash` follows `data` and nothing after
- * it is named `hash`, so it is the last such member; a quote inside a string is always
- * escaped, so no string can imitate it. Undefined when the member is not where it
- * must be. Only meaningful for bytes already known to be canonical.
+ * Reads an entry's stored bytes the quick way. In canonical order the top-level `hash`
+ * member follows `data` and nothing after it is named `hash`, so it is the last
+ * `"hash":"` of the line (a quote inside a string is always escaped, so no string can
+ * imitate it); what follows it (`prev`, `seq`, `subject`, `tenant`, `ts`, `type`, `v`)
+ * parses on its own, and the bytes without that member are exactly what was hashed.
+ * Any change to the bytes changes that hash. Undefined when the bytes are not shaped
+ * like a sealed entry (verification then parses them whole to say why).
  */
-function hashOfCanonicalBytes(bytes: string): string | undefined {
+function readTail(bytes: string): EntryTail | undefined {
   const at = bytes.lastIndexOf(HASH_MEMBER);
   const end = at + HASH_MEMBER.length + 64;
   if (at < 0 || bytes[end] !== '"' || bytes[end + 1] !== ',') return undefined;
-  return sha256Hex(bytes.slice(0, at) + bytes.slice(end + 2));
+  let tail: Partial<LedgerEntry>;
+  try {
+    tail = JSON.parse(`{${bytes.slice(end + 2)}`) as Partial<LedgerEntry>;
+  } catch {
+    return undefined;
+  }
+  if (
+    !Number.isSafeInteger(tail.seq) ||
+    typeof tail.prev !== 'string' ||
+    typeof tail.tenant !== 'string' ||
+    typeof tail.type !== 'string'
+  )
+    return undefined;
+  return {
+    hash: bytes.slice(at + HASH_MEMBER.length, end),
+    prev: tail.prev,
+    seq: tail.seq as number,
+    tenant: tail.tenant,
+    type: tail.type,
+    computed: sha256Hex(bytes.slice(0, at) + bytes.slice(end + 2)),
+  };
+}
+
+/** Full check of one entry for `deep` verification: it parses and its bytes are canonical. */
+function isCanonicalEntry(bytes: string): boolean {
+  const entry = parse(bytes);
+  return entry !== undefined && canonicalJsonData(entry) === bytes;
 }
 
 /**
@@ -99,6 +143,7 @@ export async function verifyLedger(
   let prevHash = GENESIS_PREV;
   const every = options.progressEvery ?? 10_000;
   const trusted = options.trusted;
+  const deep = options.deep === true;
   const report = (failure?: VerifyFailure): VerifyReport => ({
     tenant,
     ok: failure === undefined,
@@ -148,14 +193,22 @@ export async function verifyLedger(
       const next = await iterator.next();
       const expected = checked + 1;
       const at = { location: raw.location };
-      const entry = parse(raw.bytes);
-      if (entry === undefined)
-        return report({
-          seq: expected,
-          kind: 'unparseable',
-          message: 'the stored entry is not a ledger entry in JSON',
-          ...at,
-        });
+      const entry = readTail(raw.bytes);
+      if (entry === undefined) {
+        return parse(raw.bytes) === undefined
+          ? report({
+              seq: expected,
+              kind: 'unparseable',
+              message: 'the stored entry is not a ledger entry in JSON',
+              ...at,
+            })
+          : report({
+              seq: expected,
+              kind: 'hash_mismatch',
+              message: `entry ${expected} is not in the form it was sealed in`,
+              ...at,
+            });
+      }
       if (entry.seq !== expected) {
         if (entry.seq === expected - 1)
           return report({
@@ -165,7 +218,10 @@ export async function verifyLedger(
             ...at,
           });
         if (entry.seq > expected) {
-          const following = next.done === true ? undefined : parse(next.value.bytes);
+          const following =
+            next.done === true
+              ? undefined
+              : (readTail(next.value.bytes) ?? parse(next.value.bytes));
           return following?.seq === expected
             ? report({
                 seq: expected,
@@ -191,10 +247,10 @@ export async function verifyLedger(
         return report({
           seq: expected,
           kind: 'tenant_mismatch',
-          message: `entry ${expected} belongs to tenant '${String(entry.tenant)}'`,
+          message: `entry ${expected} belongs to tenant '${entry.tenant}'`,
           ...at,
         });
-      if (canonicalJsonData(entry) !== raw.bytes || hashOfCanonicalBytes(raw.bytes) !== entry.hash)
+      if (entry.computed !== entry.hash || (deep && !isCanonicalEntry(raw.bytes)))
         return report({
           seq: expected,
           kind: 'hash_mismatch',
@@ -209,7 +265,7 @@ export async function verifyLedger(
           ...at,
         });
       if (entry.type === 'checkpoint') {
-        const claimed = entry.data as { size?: unknown; root?: unknown };
+        const claimed = (parse(raw.bytes)?.data ?? {}) as { size?: unknown; root?: unknown };
         if (claimed.size === frontier.size && claimed.root !== frontier.root().toString('hex'))
           return report({
             seq: expected,
