@@ -162,7 +162,7 @@ export class Governance {
           review: decision.review,
           riskScore: decision.riskScore,
         },
-        pii: piiKindsOf(inspected.facts),
+        pii: piiKindsOf(inspected.facts) as JsonValue,
         request: stored,
       },
     });

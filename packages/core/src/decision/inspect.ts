@@ -58,8 +58,10 @@ function factsOf(mask: number): DecisionFacts {
 }
 
 /** The PII kinds of a fact set, in fixed order. */
-export function piiKindsOf(facts: DecisionFacts): PiiKind[] {
-  return PII_KINDS.filter((k) => facts.pii[k]);
+const NO_KINDS: readonly PiiKind[] = Object.freeze([]);
+
+export function piiKindsOf(facts: DecisionFacts): readonly PiiKind[] {
+  return facts.pii.any ? PII_KINDS.filter((k) => facts.pii[k]) : NO_KINDS;
 }
 
 interface Walk {

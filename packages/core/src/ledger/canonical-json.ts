@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { UNSAFE_KEYS } from '../schema/patterns.js';
 
@@ -17,7 +17,7 @@ export function canonicalJson(value: unknown): string {
 
 /** Lowercase hex SHA-256 of a string's UTF-8 bytes or of raw bytes. */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex'); // one-shot: about half the cost of createHash here
 }
 
 /** SHA-256 of the canonical JSON of a value, hex: the digest of documents and profiles. */

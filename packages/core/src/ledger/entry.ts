@@ -1,7 +1,6 @@
 import type { JsonObject } from '../decision/decision.js';
 import { GovgateError, type ErrorDetail } from '../errors.js';
 import { isTenantId, utf8Length } from '../schema/patterns.js';
-import { createHash } from 'node:crypto';
 import { canonicalJson, canonicalJsonData, sha256Hex } from './canonical-json.js';
 import { jsonDataProblems } from './json-data.js';
 
@@ -154,7 +153,7 @@ export function sealEntry(
     `"prev":"${position.prev}","seq":${position.seq},` +
     (request.subject === undefined ? '' : `"subject":${q(request.subject)},`) +
     `"tenant":"${position.tenant}","ts":"${position.ts}","type":"${request.type}","v":${ENTRY_VERSION}}`;
-  const hash = createHash('sha256').update(head).update(tail).digest('hex');
+  const hash = sha256Hex(head + tail);
   const bytes = `${head}"hash":${q(hash)},${tail}`;
   const entry: LedgerEntry = {
     v: ENTRY_VERSION,

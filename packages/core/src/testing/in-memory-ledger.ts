@@ -20,10 +20,51 @@ import type {
 } from '../ports.js';
 import type { LedgerTamper } from './ledger-contract.js';
 
+/**
+ * Rows of UTF-8 bytes in one growing buffer: no allocation per row and nothing for
+ * the garbage collector to trace, so large in-memory ledgers stay cheap.
+ */
+class ByteRows {
+  private arena = Buffer.allocUnsafe(64 * 1024);
+  private readonly ends: number[] = [];
+
+  get length(): number {
+    return this.ends.length;
+  }
+
+  push(row: string): void {
+    const start = this.ends.length === 0 ? 0 : (this.ends[this.ends.length - 1] as number);
+    const need = start + Buffer.byteLength(row, 'utf8');
+    if (need > this.arena.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.arena.length * 2));
+      this.arena.copy(grown, 0, 0, start);
+      this.arena = grown;
+    }
+    this.ends.push(start + this.arena.write(row, start, 'utf8'));
+  }
+
+  get(n: number): string {
+    return this.arena.toString(
+      'utf8',
+      n === 0 ? 0 : (this.ends[n - 1]),
+      this.ends[n],
+    );
+  }
+
+  all(): string[] {
+    return this.ends.map((_, n) => this.get(n));
+  }
+
+  /** Replaces every row (tampering in tests; rare, so it simply rebuilds). */
+  replace(rows: readonly string[]): void {
+    this.ends.length = 0;
+    for (const row of rows) this.push(row);
+  }
+}
+
 interface Chain {
   /** The stored bytes, in storage order (what an attacker with access could edit). */
-  /** UTF-8 bytes: off the JS heap, so a large ledger costs the garbage collector little. */
-  readonly rows: Buffer[];
+  readonly rows: ByteRows;
   /** The head, recorded apart from the rows. */
   head: LedgerHead;
 }
@@ -44,7 +85,7 @@ export class InMemoryLedger implements LedgerPort {
   private chain(tenant: string): Chain {
     let chain = this.chains.get(tenant);
     if (chain === undefined) {
-      chain = { rows: [], head: { size: 0, hash: GENESIS_PREV } };
+      chain = { rows: new ByteRows(), head: { size: 0, hash: GENESIS_PREV } };
       this.chains.set(tenant, chain);
     }
     return chain;
@@ -64,7 +105,7 @@ export class InMemoryLedger implements LedgerPort {
           request,
           dataJson[n] as string,
         );
-        chain.rows.push(Buffer.from(stored.bytes, 'utf8'));
+        chain.rows.push(stored.bytes);
         written.push(stored.entry);
         size += 1;
         hash = stored.entry.hash;
@@ -85,7 +126,7 @@ export class InMemoryLedger implements LedgerPort {
         ? chain.rows.length
         : Math.min(chain.rows.length, from - 1 + options.limit);
     for (let seq = from; seq <= end; seq++) {
-      const bytes = (chain.rows[seq - 1] as Buffer).toString('utf8');
+      const bytes = chain.rows.get(seq - 1);
       let entry: LedgerEntry;
       try {
         entry = JSON.parse(bytes) as LedgerEntry;
@@ -102,9 +143,10 @@ export class InMemoryLedger implements LedgerPort {
   }
 
   async *readRaw(tenant: string): AsyncIterable<RawEntry> {
-    const rows = this.chains.get(tenant)?.rows ?? [];
+    const rows = this.chains.get(tenant)?.rows;
+    if (rows === undefined) return;
     for (let n = 0; n < rows.length; n++)
-      yield { bytes: (rows[n] as Buffer).toString('utf8'), location: `memory:${tenant}:${n + 1}` };
+      yield { bytes: rows.get(n), location: `memory:${tenant}:${n + 1}` };
     await Promise.resolve();
   }
 
@@ -131,24 +173,24 @@ export class InMemoryLedger implements LedgerPort {
 
   /** Edits the stored rows directly, as an attacker with access to the storage would. */
   readonly tamper: LedgerTamper = {
-    rewrite: (tenant, seq, bytes) =>
-      this.edit(tenant, (rows) => rows.splice(seq - 1, 1, Buffer.from(bytes, 'utf8'))),
+    rewrite: (tenant, seq, bytes) => this.edit(tenant, (rows) => rows.splice(seq - 1, 1, bytes)),
     remove: (tenant, seq) => this.edit(tenant, (rows) => rows.splice(seq - 1, 1)),
     swap: (tenant, a, b) =>
       this.edit(tenant, (rows) => {
-        const x = rows[a - 1] as Buffer;
-        rows[a - 1] = rows[b - 1] as Buffer;
+        const x = rows[a - 1] as string;
+        rows[a - 1] = rows[b - 1] as string;
         rows[b - 1] = x;
       }),
-    insertAfter: (tenant, seq, bytes) =>
-      this.edit(tenant, (rows) => rows.splice(seq, 0, Buffer.from(bytes, 'utf8'))),
+    insertAfter: (tenant, seq, bytes) => this.edit(tenant, (rows) => rows.splice(seq, 0, bytes)),
     truncate: (tenant, keep) => this.edit(tenant, (rows) => rows.splice(keep)),
-    rawBytes: (tenant, seq) =>
-      Promise.resolve(this.chains.get(tenant)?.rows[seq - 1]?.toString('utf8') ?? ''),
+    rawBytes: (tenant, seq) => Promise.resolve(this.chains.get(tenant)?.rows.all()[seq - 1] ?? ''),
   };
 
-  private edit(tenant: string, change: (rows: Buffer[]) => void): Promise<void> {
-    change(this.chain(tenant).rows);
+  private edit(tenant: string, change: (rows: string[]) => void): Promise<void> {
+    const stored = this.chain(tenant).rows;
+    const rows = stored.all();
+    change(rows);
+    stored.replace(rows);
     this.trees.forget(tenant);
     return Promise.resolve();
   }
