@@ -154,20 +154,20 @@ export function sealEntry(
     (request.subject === undefined ? '' : `"subject":${q(request.subject)},`) +
     `"tenant":"${position.tenant}","ts":"${position.ts}","type":"${request.type}","v":${ENTRY_VERSION}}`;
   const hash = sha256Hex(head + tail);
-  const bytes = `${head}"hash":${q(hash)},${tail}`;
-  const entry: LedgerEntry = {
+  const bytes = `${head}"hash":"${hash}",${tail}`;
+  const entry: { -readonly [K in keyof LedgerEntry]: LedgerEntry[K] } = {
     v: ENTRY_VERSION,
     tenant: position.tenant,
     seq: position.seq,
     ts: position.ts,
     type: request.type,
     actor: request.actor,
-    ...(request.subject === undefined ? {} : { subject: request.subject }),
     // The request's own object: the bytes are the record, this is a convenience view.
     data: request.data,
     prev: position.prev,
     hash,
   };
+  if (request.subject !== undefined) entry.subject = request.subject;
   return { entry, bytes };
 }
 

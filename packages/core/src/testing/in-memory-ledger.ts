@@ -34,7 +34,8 @@ class ByteRows {
 
   push(row: string): void {
     const start = this.ends.length === 0 ? 0 : (this.ends[this.ends.length - 1] as number);
-    const need = start + Buffer.byteLength(row, 'utf8');
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit: room for that means no measuring.
+    const need = start + row.length * 3;
     if (need > this.arena.length) {
       const grown = Buffer.allocUnsafe(Math.max(need, this.arena.length * 2));
       this.arena.copy(grown, 0, 0, start);
@@ -44,11 +45,7 @@ class ByteRows {
   }
 
   get(n: number): string {
-    return this.arena.toString(
-      'utf8',
-      n === 0 ? 0 : (this.ends[n - 1]),
-      this.ends[n],
-    );
+    return this.arena.toString('utf8', n === 0 ? 0 : this.ends[n - 1], this.ends[n]);
   }
 
   all(): string[] {
