@@ -50,20 +50,45 @@ const MB = 1024 * 1024;
 
 // ------------------------------------------------------------------------ helpers
 
-/** A decision entry as govgate writes one (about 400 bytes on disk). */
+/**
+ * A decision entry shaped exactly as `Governance.check()` writes one (keys already in
+ * canonical order, as check() builds them), about 600 bytes on disk.
+ */
 function decision(n: number): AppendRequest {
+  const denied = n % 7 === 0;
   return {
     type: 'decision',
     actor: `key_${n % 97}`,
     subject: `run_${n}`,
     data: {
-      allowed: n % 7 !== 0,
-      model: 'gpt-4o',
-      operation: 'chat.completion',
-      policy: { id: 'default', version: 3, digest: 'b'.repeat(64) },
-      reasons: n % 7 === 0 ? [{ rule: 'personal-data', effect: 'deny' }] : [],
-      riskScore: n % 100,
-      threshold: 50,
+      decision: {
+        allowed: !denied,
+        policy: { digest: 'b'.repeat(64), id: 'default', version: 3 },
+        reasons: denied
+          ? [
+              {
+                effect: 'score',
+                reason: 'contains_personal_data',
+                rule: 'personal-data',
+                weight: 70,
+              },
+            ]
+          : [],
+        review: false,
+        riskScore: denied ? 70 : n % 50,
+      },
+      pii: [],
+      request: {
+        context: { app: 'helpdesk', environment: 'production' },
+        metadata: {
+          contains_personal_data: denied,
+          is_external_model: false,
+          purpose: 'support',
+          tokens: 1000 + (n % 500),
+        },
+        model: 'gpt-4o',
+        operation: 'chat.completion',
+      },
     },
   };
 }
