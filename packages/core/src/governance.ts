@@ -61,7 +61,7 @@ function assertTenant(tenant: string): void {
  * cache of compiled policies keyed by content digest.
  */
 export class Governance {
-  private readonly compiled = new Map<string, CompiledPolicy>();
+  private readonly compiled = new Map<string, { digest: string; policy: CompiledPolicy }>();
   private readonly clock: ClockPort;
 
   constructor(private readonly deps: GovernanceDeps) {
@@ -69,13 +69,12 @@ export class Governance {
   }
 
   private compiledFor(tenant: string, record: PolicyVersionRecord): CompiledPolicy {
-    const key = `${tenant}\u0000${record.digest}`;
-    let policy = this.compiled.get(key);
-    if (policy === undefined) {
-      policy = compilePolicy(record.document, { tenant });
-      if (this.compiled.size >= MAX_CACHED_POLICIES) this.compiled.clear();
-      this.compiled.set(key, policy);
-    }
+    // One compiled policy per tenant, replaced when the active document's digest changes.
+    const cached = this.compiled.get(tenant);
+    if (cached !== undefined && cached.digest === record.digest) return cached.policy;
+    const policy = compilePolicy(record.document, { tenant });
+    if (this.compiled.size >= MAX_CACHED_POLICIES) this.compiled.clear();
+    this.compiled.set(tenant, { digest: record.digest, policy });
     return policy;
   }
 
