@@ -50,8 +50,8 @@ export function encodeHead(head: LedgerHead): Buffer {
   return Buffer.from(json.padEnd(HEAD_RECORD_BYTES - 1, ' ') + '\n', 'utf8');
 }
 
-/** A head record read from disk, or undefined when it is not one (read defensively). */
-export function parseHead(text: string): LedgerHead | undefined {
+/** A JSON object read from disk, or undefined for anything else (files are read defensively). */
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -59,7 +59,14 @@ export function parseHead(text: string): LedgerHead | undefined {
     return undefined;
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const { size, hash } = value as { size?: unknown; hash?: unknown };
+  return value as Record<string, unknown>;
+}
+
+/** A head record read from disk, or undefined when it is not one (read defensively). */
+export function parseHead(text: string): LedgerHead | undefined {
+  const value = parseJsonObject(text);
+  if (value === undefined) return undefined;
+  const { size, hash } = value;
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return undefined;
   if (typeof hash !== 'string' || !HASH_HEX.test(hash)) return undefined;
   return { size, hash };

@@ -3,7 +3,7 @@ import { link, readFile, realpath, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { GovgateError } from '@govgate/core';
-import { LOCK_FILE } from './layout.js';
+import { LOCK_FILE, parseJsonObject } from './layout.js';
 
 /** Who holds a ledger directory's lock, as its LOCK file says. */
 export interface LockHolder {
@@ -15,14 +15,9 @@ export interface LockHolder {
 
 /** Reads a LOCK file's text defensively: undefined unless it names a holder. */
 export function parseLockFile(text: string): LockHolder | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const { pid, hostname: host, startedAt } = value as Record<string, unknown>;
+  const value = parseJsonObject(text);
+  if (value === undefined) return undefined;
+  const { pid, hostname: host, startedAt } = value;
   if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) return undefined;
   if (typeof host !== 'string' || host.length === 0) return undefined;
   if (typeof startedAt !== 'string') return undefined;
