@@ -28,7 +28,7 @@ describe('checkUrl', () => {
     const error = errorOf(() =>
       checkUrl('postgres://app:s3cret@db:notaport/govgate', 'GOVGATE_DATABASE_URL'),
     );
-    expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+    expect(GovgateError.is(error, 'STORE_UNAVAILABLE')).toBe(true);
     expect((error as Error).message).toContain('GOVGATE_DATABASE_URL');
     expect((error as Error).message).not.toContain('s3cret');
   });

@@ -80,7 +80,7 @@ describe('openPostgres with an unreachable server', () => {
       settingNames: { url: 'GOVGATE_DATABASE_URL' },
       connectTimeoutSeconds: 5,
     }).catch((e: unknown) => e);
-    expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+    expect(GovgateError.is(error, 'STORE_UNAVAILABLE')).toBe(true);
     expect((error as Error).message).toContain('GOVGATE_DATABASE_URL');
     expect((error as Error).message).toContain('app:***@127.0.0.1:1');
     expect((error as Error).message).not.toContain('s3cret');

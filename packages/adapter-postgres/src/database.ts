@@ -38,7 +38,7 @@ export interface PostgresDatabase {
 /**
  * Connects to Postgres (and to a separate ledger database when `ledgerUrl` is given)
  * and builds every store. A malformed or unreachable connection string is a
- * LEDGER_UNAVAILABLE GovgateError naming the setting, with the password masked.
+ * STORE_UNAVAILABLE GovgateError naming the setting, with the password masked.
  *
  * @example
  * const db = await openPostgres({

@@ -20,7 +20,7 @@ describe('wrapError', () => {
     const cause = driverError('57P01', 'terminating connection');
     const error = wrapError(cause, 'appending');
     expect([error.code, error.message, error.cause]).toEqual([
-      'LEDGER_UNAVAILABLE',
+      'STORE_UNAVAILABLE',
       'appending: terminating connection',
       cause,
     ]);

@@ -1,10 +1,9 @@
 import { GovgateError, type GovgateErrorCode } from '@govgate/core';
 
-/**
- * Core has no code for "the store is unavailable"; the closest, and what the HTTP
- * service maps to 503, is LEDGER_UNAVAILABLE. Used for every store of this package.
- */
-export const UNAVAILABLE: GovgateErrorCode = 'LEDGER_UNAVAILABLE';
+/** A store (policies, tenants, keys, buckets, usage) or its database cannot be used. */
+export const UNAVAILABLE: GovgateErrorCode = 'STORE_UNAVAILABLE';
+/** The ledger cannot be written or read. */
+export const LEDGER_UNAVAILABLE: GovgateErrorCode = 'LEDGER_UNAVAILABLE';
 
 /** Postgres SQLSTATEs that mean the schema is not (fully) migrated. */
 const NOT_MIGRATED = new Set([
@@ -50,7 +49,7 @@ export function wrapError(
   const state = sqlState(error);
   if (state !== undefined && NOT_MIGRATED.has(state))
     return new GovgateError(
-      UNAVAILABLE,
+      code,
       `${context}: the database schema is not migrated; run the migrations ` +
         '(`govgate migrate`, or migrate() of @govgate/adapter-postgres) and retry',
       { cause: error },

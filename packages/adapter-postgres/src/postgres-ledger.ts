@@ -20,7 +20,7 @@ import {
 import { and, asc, eq, gte, inArray, lte } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type { Sql } from './connection.js';
-import { UNAVAILABLE, UNIQUE_VIOLATION, sqlState, wrapError } from './errors.js';
+import { LEDGER_UNAVAILABLE, UNIQUE_VIOLATION, sqlState, wrapError } from './errors.js';
 import { ledgerEntries, ledgerHeads } from './schema.js';
 
 export interface PostgresLedgerOptions {
@@ -92,7 +92,7 @@ export class PostgresLedger implements LedgerPort {
     const page = options.readPageSize ?? 1000;
     if (![batch, bytes, page].every((n) => Number.isSafeInteger(n) && n >= 1))
       throw new GovgateError(
-        UNAVAILABLE,
+        LEDGER_UNAVAILABLE,
         'PostgresLedger: maxBatchEntries, maxBatchBytes and readPageSize must be positive integers',
       );
     this.db = drizzle(sql);
@@ -114,7 +114,7 @@ export class PostgresLedger implements LedgerPort {
     let copies: AppendRequest[];
     try {
       dataJson = requests.map((request) => checkAppend(tenant, request));
-      if (this.closed) throw new GovgateError(UNAVAILABLE, 'the ledger is closed');
+      if (this.closed) throw new GovgateError(LEDGER_UNAVAILABLE, 'the ledger is closed');
       // Copies: a caller changing its request objects later cannot change what is sealed.
       copies = requests.map((r) => ({
         type: r.type,
@@ -152,7 +152,7 @@ export class PostgresLedger implements LedgerPort {
                   'ledger_entries holds rows past the recorded head: the storage was edited; run verify',
                   { cause: error },
                 )
-              : wrapError(error, 'could not append to the Postgres ledger');
+              : wrapError(error, 'could not append to the Postgres ledger', LEDGER_UNAVAILABLE);
           for (const call of batch) call.reject(wrapped);
         }
       }
@@ -210,7 +210,7 @@ export class PostgresLedger implements LedgerPort {
       const results = batch.map((call) => {
         const head = heads.get(call.tenant);
         if (head === undefined)
-          throw new GovgateError(UNAVAILABLE, `no head row for tenant '${call.tenant}'`);
+          throw new GovgateError(LEDGER_UNAVAILABLE, `no head row for tenant '${call.tenant}'`);
         const written: LedgerEntry[] = [];
         call.requests.forEach((request, n) => {
           const seq = head.size + 1;
@@ -269,7 +269,11 @@ export class PostgresLedger implements LedgerPort {
         .orderBy(asc(ledgerEntries.seq))
         .limit(this.pageSize)
         .catch((error: unknown) => {
-          throw wrapError(error, `could not read the ledger of tenant '${tenant}'`);
+          throw wrapError(
+            error,
+            `could not read the ledger of tenant '${tenant}'`,
+            LEDGER_UNAVAILABLE,
+          );
         });
       yield* page;
       const last = page.at(-1);
@@ -328,7 +332,11 @@ export class PostgresLedger implements LedgerPort {
       const row = rows[0];
       return row === undefined ? GENESIS : { size: row.size, hash: row.hash };
     } catch (error) {
-      throw wrapError(error, `could not read the ledger head of tenant '${tenant}'`);
+      throw wrapError(
+        error,
+        `could not read the ledger head of tenant '${tenant}'`,
+        LEDGER_UNAVAILABLE,
+      );
     }
   }
 

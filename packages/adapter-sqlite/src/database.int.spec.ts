@@ -54,7 +54,7 @@ describe('openSqlite', () => {
     expect(db.client.pragma('busy_timeout', { simple: true })).toBe(1234);
   });
 
-  it('given a path in a missing directory, when opened, then LEDGER_UNAVAILABLE names the file', () => {
+  it('given a path in a missing directory, when opened, then STORE_UNAVAILABLE names the file', () => {
     const file = join(dir, 'missing', 'govgate.db');
     let error: unknown;
     try {
@@ -62,7 +62,7 @@ describe('openSqlite', () => {
     } catch (e) {
       error = e;
     }
-    expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+    expect(GovgateError.is(error, 'STORE_UNAVAILABLE')).toBe(true);
     expect((error as Error).message).toContain(file);
   });
 });
@@ -116,7 +116,7 @@ describe('migrations', () => {
     expect(count.n).toBe(MIGRATIONS.length);
   });
 
-  it('given a missing migrations folder, when migrating, then LEDGER_UNAVAILABLE says so', () => {
+  it('given a missing migrations folder, when migrating, then STORE_UNAVAILABLE says so', () => {
     expect(() => migrate(db, { migrationsFolder: '/nonexistent/drizzle' })).toThrow(
       /could not migrate/,
     );

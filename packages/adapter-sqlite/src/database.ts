@@ -29,7 +29,7 @@ const MIGRATIONS_TABLE = '__drizzle_migrations';
 /**
  * Opens (creating if needed) a SQLite database for govgate: WAL journal for files,
  * `synchronous=FULL` (a commit is durable before it returns), a busy timeout and
- * foreign keys on. LEDGER_UNAVAILABLE naming the file when it cannot be opened.
+ * foreign keys on. STORE_UNAVAILABLE naming the file when it cannot be opened.
  *
  * @example
  * const db = openSqlite({ file: './data/govgate.db' });
@@ -39,12 +39,12 @@ const MIGRATIONS_TABLE = '__drizzle_migrations';
 export function openSqlite(options: OpenSqliteOptions): SqliteDatabase {
   const file = options.file;
   if (typeof file !== 'string' || file.length === 0)
-    throw new GovgateError('LEDGER_UNAVAILABLE', 'openSqlite needs a file path or ":memory:"');
+    throw new GovgateError('STORE_UNAVAILABLE', 'openSqlite needs a file path or ":memory:"');
   let client: Database.Database;
   try {
     client = new Database(file);
   } catch (cause) {
-    throw new GovgateError('LEDGER_UNAVAILABLE', `cannot open the SQLite database '${file}'`, {
+    throw new GovgateError('STORE_UNAVAILABLE', `cannot open the SQLite database '${file}'`, {
       cause,
     });
   }
@@ -55,7 +55,7 @@ export function openSqlite(options: OpenSqliteOptions): SqliteDatabase {
     client.pragma('synchronous = FULL');
   } catch (cause) {
     client.close();
-    throw new GovgateError('LEDGER_UNAVAILABLE', `cannot set up the SQLite database '${file}'`, {
+    throw new GovgateError('STORE_UNAVAILABLE', `cannot set up the SQLite database '${file}'`, {
       cause,
     });
   }
@@ -102,7 +102,7 @@ export function migrate(db: SqliteDatabase, options: MigrateOptions = {}): void 
     });
   } catch (cause) {
     throw new GovgateError(
-      'LEDGER_UNAVAILABLE',
+      'STORE_UNAVAILABLE',
       `could not migrate the SQLite database '${db.file}': ${messageOf(cause)}`,
       { cause },
     );
@@ -137,7 +137,7 @@ export function migrationStatus(db: SqliteDatabase, options: MigrateOptions = {}
   try {
     journal = JSON.parse(readFileSync(join(folder, 'meta', '_journal.json'), 'utf8')) as Journal;
   } catch (cause) {
-    throw new GovgateError('LEDGER_UNAVAILABLE', `cannot read the migrations in '${folder}'`, {
+    throw new GovgateError('STORE_UNAVAILABLE', `cannot read the migrations in '${folder}'`, {
       cause,
     });
   }
@@ -153,7 +153,7 @@ export function migrationStatus(db: SqliteDatabase, options: MigrateOptions = {}
       last = row?.last ?? -Infinity;
     }
   } catch (cause) {
-    throw wrapSqliteError(cause, 'LEDGER_UNAVAILABLE', 'read the migration status');
+    throw wrapSqliteError(cause, 'STORE_UNAVAILABLE', 'read the migration status');
   }
   const applied: string[] = [];
   const pending: string[] = [];
@@ -191,7 +191,7 @@ export function wrapSqliteError(
  * ledger's is the closest (it maps to 503: the caller should retry, nothing was
  * decided), until core adds one.
  */
-export const STORE_UNAVAILABLE: GovgateErrorCode = 'LEDGER_UNAVAILABLE';
+export const STORE_UNAVAILABLE: GovgateErrorCode = 'STORE_UNAVAILABLE';
 
 /** Runs a synchronous store operation, wrapping driver errors (GovgateErrors pass). */
 export function guarded<T>(doing: string, run: () => T): Promise<T> {
