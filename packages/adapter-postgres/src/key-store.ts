@@ -104,9 +104,16 @@ function toRecord(row: KeyRow): ApiKeyRecord {
  */
 export class PostgresKeyStore implements KeyStorePort {
   private readonly db: PostgresJsDatabase;
+  /** The authentication path runs once per request: built once, a prepared statement. */
+  private readonly byId;
 
   constructor(sql: Sql) {
     this.db = drizzle(sql);
+    this.byId = this.db
+      .select()
+      .from(apiKeys)
+      .where(eq(apiKeys.id, raw.placeholder('id')))
+      .prepare('govgate_key_by_id');
   }
 
   create(record: ApiKeyRecord): Promise<void> {
@@ -139,7 +146,7 @@ export class PostgresKeyStore implements KeyStorePort {
 
   findById(id: string): Promise<ApiKeyRecord | undefined> {
     return guarded('could not look up a key', async () => {
-      const rows = await this.db.select().from(apiKeys).where(eq(apiKeys.id, id));
+      const rows = await this.byId.execute({ id });
       return rows[0] === undefined ? undefined : toRecord(rows[0]);
     });
   }
