@@ -17,7 +17,7 @@ import {
   type StoredEntry,
   type TreeHead,
 } from '@govgate/core';
-import { and, asc, eq, gte, inArray, lte } from 'drizzle-orm';
+import { and, asc, eq, gte, lte } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type { Sql } from './connection.js';
 import { LEDGER_UNAVAILABLE, UNIQUE_VIOLATION, sqlState, wrapError } from './errors.js';
@@ -82,6 +82,8 @@ export class PostgresLedger implements LedgerPort {
   private readonly trees = new LedgerTrees((tenant, fromSeq, limit) =>
     this.read(tenant, { fromSeq, limit }),
   );
+  /** The append transaction runs on the driver directly: its statements are prepared once. */
+  private readonly sql: Sql;
   private queue: Pending[] = [];
   private flusher: Promise<void> | undefined;
   private closed = false;
@@ -96,6 +98,7 @@ export class PostgresLedger implements LedgerPort {
         'PostgresLedger: maxBatchEntries, maxBatchBytes and readPageSize must be positive integers',
       );
     this.db = drizzle(sql);
+    this.sql = sql;
     this.maxBatchEntries = batch;
     this.maxBatchBytes = bytes;
     this.pageSize = page;
@@ -186,27 +189,29 @@ export class PostgresLedger implements LedgerPort {
   private async commit(batch: readonly Pending[]): Promise<LedgerEntry[][]> {
     // Sorted, so transactions of several instances lock heads in the same order.
     const tenants = [...new Set(batch.map((call) => call.tenant))].sort();
-    return this.db.transaction(async (tx) => {
+    return this.sql.begin<LedgerEntry[][]>(async (tx) => {
       const lockHeads = () =>
-        tx
-          .select({ tenant: ledgerHeads.tenant, size: ledgerHeads.size, hash: ledgerHeads.hash })
-          .from(ledgerHeads)
-          .where(inArray(ledgerHeads.tenant, tenants))
-          .orderBy(asc(ledgerHeads.tenant))
-          .for('update');
+        tx<{ tenant: string; size: string | number; hash: string }[]>`
+          select tenant, size, hash from ledger_heads
+          where tenant = any(${tenants}::text[]) order by tenant for update`;
       let locked = await lockHeads();
       if (locked.length < tenants.length) {
         // A tenant's first append: create its head row (another instance may be doing
         // the same; the loser's insert does nothing), then lock them all again.
-        await tx
-          .insert(ledgerHeads)
-          .values(tenants.map((tenant) => ({ tenant, size: 0, hash: GENESIS_PREV })))
-          .onConflictDoNothing();
+        await tx`
+          insert into ledger_heads (tenant, size, hash)
+          select t, 0, ${GENESIS_PREV} from unnest(${tenants}::text[]) as t
+          on conflict do nothing`;
         locked = await lockHeads();
       }
-      const heads = new Map(locked.map((row) => [row.tenant, { size: row.size, hash: row.hash }]));
+      const heads = new Map(
+        locked.map((row) => [row.tenant, { size: Number(row.size), hash: row.hash }]),
+      );
       const ts = new Date(this.clock.now()).toISOString();
-      const rows: (typeof ledgerEntries.$inferInsert)[] = [];
+      const rowTenants: string[] = [];
+      const rowSeqs: number[] = [];
+      const rowBytes: string[] = [];
+      const rowHashes: string[] = [];
       const results = batch.map((call) => {
         const head = heads.get(call.tenant);
         if (head === undefined)
@@ -219,27 +224,26 @@ export class PostgresLedger implements LedgerPort {
             request,
             call.dataJson[n] as string,
           );
-          rows.push({ tenant: call.tenant, seq, bytes: stored.bytes, hash: stored.entry.hash });
+          rowTenants.push(call.tenant);
+          rowSeqs.push(seq);
+          rowBytes.push(stored.bytes);
+          rowHashes.push(stored.entry.hash);
           written.push(stored.entry);
           head.size = seq;
           head.hash = stored.entry.hash;
         });
         return written;
       });
-      // Sent together (postgres.js pipelines them on the transaction's connection):
-      // they do not depend on each other, and the head rows are already locked.
+      // One statement per batch whatever its size (arrays, so the statement text and its
+      // prepared plan stay the same), sent together with the head updates: they do not
+      // depend on each other, and the head rows are already locked.
       await Promise.all([
-        tx
-          .insert(ledgerEntries)
-          .values(rows)
-          .then(() => undefined),
+        tx`
+          insert into ledger_entries (tenant, seq, bytes, hash)
+          select * from unnest(${rowTenants}::text[], ${rowSeqs}::bigint[], ${rowBytes}::text[], ${rowHashes}::text[])`,
         ...tenants.map((tenant) => {
           const head = heads.get(tenant) as { size: number; hash: string };
-          return tx
-            .update(ledgerHeads)
-            .set({ size: head.size, hash: head.hash })
-            .where(eq(ledgerHeads.tenant, tenant))
-            .then(() => undefined);
+          return tx`update ledger_heads set size = ${head.size}, hash = ${head.hash} where tenant = ${tenant}`;
         }),
       ]);
       return results;
