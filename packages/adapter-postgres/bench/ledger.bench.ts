@@ -4,7 +4,10 @@
  * Prints figures; asserts nothing.
  *
  *   GOVGATE_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
- *     pnpm exec tsx packages/adapter-postgres/bench/ledger.bench.ts [appenders] [seconds]
+ *     pnpm exec tsx packages/adapter-postgres/bench/ledger.bench.ts [appenders] [seconds] [chain]
+ *
+ * `chain` (default 1,000,000) decision-shaped entries are then written in calls of 1,000
+ * and the whole chain verified, to print the verify rate at that size.
  */
 import { randomBytes } from 'node:crypto';
 import { verifyLedger } from '@govgate/core';
@@ -28,6 +31,41 @@ async function rate(workers: number, seconds: number, op: (w: number) => Promise
     }),
   );
   return Math.round(done / (Number(process.hrtime.bigint() - started) / 1e9));
+}
+
+/** A decision entry shaped as `Governance.check()` writes one (about 600 bytes). */
+function decisionEntry(n: number) {
+  const denied = n % 7 === 0;
+  return {
+    type: 'decision',
+    actor: `key_${n % 97}`,
+    subject: `run_${n}`,
+    data: {
+      decision: {
+        allowed: !denied,
+        policy: { digest: 'b'.repeat(64), id: 'default', version: 3 },
+        reasons: denied
+          ? [
+              {
+                effect: 'score',
+                reason: 'contains_personal_data',
+                rule: 'personal-data',
+                weight: 70,
+              },
+            ]
+          : [],
+        review: false,
+        riskScore: denied ? 70 : n % 50,
+      },
+      pii: [],
+      request: {
+        context: { app: 'helpdesk', environment: 'production' },
+        metadata: { contains_personal_data: denied, purpose: 'support', tokens: 1000 + (n % 500) },
+        model: 'gpt-4o',
+        operation: 'chat.completion',
+      },
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -76,6 +114,33 @@ async function main(): Promise<void> {
     const vs = Number(process.hrtime.bigint() - v0) / 1e9;
     console.log(
       `verify: ${report.checked} entries in ${vs.toFixed(2)} s = ${Math.round(report.checked / vs)}/s, ok=${report.ok}`,
+    );
+    const chain = Number(process.argv[4] ?? 1_000_000);
+    const c0 = process.hrtime.bigint();
+    let written = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (written < chain) {
+          const n = Math.min(1000, chain - written);
+          written += n;
+          await ledger.append(
+            'chain',
+            Array.from({ length: n }, (_, i) => decisionEntry(written - n + i)),
+          );
+        }
+      }),
+    );
+    const cs = Number(process.hrtime.bigint() - c0) / 1e9;
+    const r0 = process.hrtime.bigint();
+    let peak = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    const chainReport = await verifyLedger(ledger, 'chain');
+    clearInterval(sampler);
+    const rs = Number(process.hrtime.bigint() - r0) / 1e9;
+    console.log(
+      `chain of ${chain} decision entries: written in ${cs.toFixed(1)} s (${Math.round(chain / cs)}/s in calls of 1000, 8 in flight); ` +
+        `verify ${chainReport.checked} in ${rs.toFixed(2)} s = ${Math.round(chainReport.checked / rs)}/s, ok=${chainReport.ok}, ` +
+        `peak RSS ${Math.round(peak / 2 ** 20)} MB`,
     );
     await ledger.close();
 

@@ -17,11 +17,11 @@ import {
   type StoredEntry,
   type TreeHead,
 } from '@govgate/core';
-import { and, asc, eq, gte, lte } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type { Sql } from './connection.js';
 import { LEDGER_UNAVAILABLE, UNIQUE_VIOLATION, sqlState, wrapError } from './errors.js';
-import { ledgerEntries, ledgerHeads } from './schema.js';
+import { ledgerHeads } from './schema.js';
 
 export interface PostgresLedgerOptions {
   /** Most entries written in one transaction (default 1000). */
@@ -260,18 +260,13 @@ export class PostgresLedger implements LedgerPort {
   ): AsyncIterable<{ seq: number; bytes: string }> {
     let next = fromSeq;
     while (next <= toSeq) {
-      const page = await this.db
-        .select({ seq: ledgerEntries.seq, bytes: ledgerEntries.bytes })
-        .from(ledgerEntries)
-        .where(
-          and(
-            eq(ledgerEntries.tenant, tenant),
-            gte(ledgerEntries.seq, next),
-            lte(ledgerEntries.seq, toSeq),
-          ),
-        )
-        .orderBy(asc(ledgerEntries.seq))
-        .limit(this.pageSize)
+      // Explicit bigint parameters: the (tenant, seq) primary key serves every page, so
+      // reading a chain is linear (untyped numbers made each page scan the tenant).
+      const page = await this.sql<{ seq: string | number; bytes: string }[]>`
+        select seq, bytes from ledger_entries
+        where tenant = ${tenant} and seq >= ${next}::bigint and seq <= ${toSeq}::bigint
+        order by seq limit ${this.pageSize}`
+        .then((rows) => rows.map((row) => ({ seq: Number(row.seq), bytes: row.bytes })))
         .catch((error: unknown) => {
           throw wrapError(
             error,
