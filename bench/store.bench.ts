@@ -1,5 +1,5 @@
 /**
- * Store benchmark: SQLite (@govgate/adapter-sqlite).
+ * Store benchmark: SQLite (@govgate/adapter-sqlite), then Postgres (@govgate/adapter-postgres).
  *
  *   1. durable ledger appends: 64 concurrent appenders, each awaiting its own
  *      single-entry append (resolved only after the transaction holding it commits,
@@ -13,9 +13,11 @@
  * asserted: targets are printed beside the figures. The Postgres half belongs to
  * @govgate/adapter-postgres.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { verifyLedger, type AppendRequest } from '../packages/core/src/index.js';
 import {
@@ -203,6 +205,23 @@ async function main(): Promise<void> {
   await withDatabase('verify', verify);
   await withDatabase('keys', keyLookups);
   await withDatabase('limits', rateLimitTakes);
+  postgresHalf();
+}
+
+/**
+ * The Postgres figures come from the adapter's own bench script, run as a child so that
+ * each store is measured in a fresh process (GOVGATE_BENCH_DATABASE_URL, default local).
+ */
+function postgresHalf(): void {
+  const script = fileURLToPath(
+    new URL('../packages/adapter-postgres/bench/ledger.bench.ts', import.meta.url),
+  );
+  const args = ['--import', 'tsx', script, '64', QUICK ? '2' : '5', QUICK ? '100000' : '1000000'];
+  console.log(
+    `\nstore bench (Postgres): ${process.env.GOVGATE_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'}`,
+  );
+  const child = spawnSync(process.execPath, args, { stdio: 'inherit' });
+  if (child.status !== 0) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {
