@@ -6,6 +6,7 @@ import {
   LedgerTrees,
   checkAppend,
   isTenantId,
+  parseStoredEntry,
   sealEntry,
   type AppendRequest,
   type ClockPort,
@@ -144,18 +145,6 @@ function configOf(options: FsLedgerOptions): Config {
     readOnly: options.readOnly === true,
     clock: options.clock ?? { now: () => Date.now() },
   };
-}
-
-function parseStored(text: string): LedgerEntry | undefined {
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    const entry = value as Partial<LedgerEntry>;
-    if (!Number.isSafeInteger(entry.seq) || typeof entry.hash !== 'string') return undefined;
-    return value as LedgerEntry;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Where `read` starts: a file and the byte offset, line and seq of its first line read. */
@@ -629,7 +618,7 @@ export class FsLedger implements LedgerPort {
           }
           if (seq >= from && !parse) yield { bytes: line.text };
           else if (seq >= from) {
-            const entry = parseStored(line.text);
+            const entry = parseStoredEntry(line.text);
             if (entry === undefined) throw corrupt(location, 'the line is not a ledger entry');
             if (entry.seq !== seq)
               throw corrupt(location, `entry ${entry.seq} is stored where entry ${seq} belongs`);

@@ -4,6 +4,7 @@ import {
   LedgerTrees,
   checkAppend,
   isTenantId,
+  parseStoredEntry,
   sealEntry,
   type AppendRequest,
   type ClockPort,
@@ -46,18 +47,6 @@ interface Pending {
 const GENESIS: LedgerHead = { size: 0, hash: GENESIS_PREV };
 
 const location = (tenant: string, seq: number): string => `ledger_entries(${tenant}, ${seq})`;
-
-function parseStored(bytes: string): LedgerEntry | undefined {
-  try {
-    const value = JSON.parse(bytes) as unknown;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    const entry = value as Partial<LedgerEntry>;
-    if (!Number.isSafeInteger(entry.seq) || typeof entry.hash !== 'string') return undefined;
-    return value as LedgerEntry;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The ledger in Postgres: one row per entry (`ledger_entries`, insert-only by trigger)
@@ -292,7 +281,7 @@ export class PostgresLedger implements LedgerPort {
     const last = options.limit === undefined ? size : Math.min(size, from - 1 + options.limit);
     let expected = from;
     for await (const row of this.rows(tenant, from, last)) {
-      const entry = parseStored(row.bytes);
+      const entry = parseStoredEntry(row.bytes);
       if (entry === undefined)
         throw new GovgateError(
           'LEDGER_CORRUPT',

@@ -3,6 +3,7 @@ import {
   GovgateError,
   LedgerTrees,
   checkAppend,
+  parseStoredEntry,
   sealEntry,
   type AppendRequest,
   type ClockPort,
@@ -52,18 +53,6 @@ const GENESIS: LedgerHead = { size: 0, hash: GENESIS_PREV };
 
 const asError = (error: unknown): Error =>
   error instanceof Error ? error : new Error(String(error));
-
-function parseStored(bytes: string): LedgerEntry | undefined {
-  try {
-    const value = JSON.parse(bytes) as unknown;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    const entry = value as Partial<LedgerEntry>;
-    if (!Number.isSafeInteger(entry.seq) || typeof entry.hash !== 'string') return undefined;
-    return value as LedgerEntry;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The ledger in SQLite: one row per entry (`ledger_entries`, insert-only by trigger)
@@ -281,7 +270,7 @@ export class SqliteLedger implements LedgerPort {
     const from = Math.max(1, options.fromSeq ?? 1);
     const limit = options.limit ?? Infinity;
     for await (const row of this.rows(tenant, from, limit)) {
-      const entry = parseStored(row.bytes);
+      const entry = parseStoredEntry(row.bytes);
       if (entry === undefined)
         throw new GovgateError(
           'LEDGER_CORRUPT',

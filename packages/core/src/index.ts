@@ -79,6 +79,7 @@ export {
   MAX_ENTRY_DATA_BYTES,
   checkAppend,
   computeEntryHash,
+  parseStoredEntry,
   sealEntry,
 } from './ledger/entry.js';
 export type { AppendRequest, LedgerEntry, LedgerEntryType, StoredEntry } from './ledger/entry.js';

@@ -176,3 +176,25 @@ export function computeEntryHash(entry: Omit<LedgerEntry, 'hash'> & { hash?: str
   const { hash: _ignored, ...rest } = entry;
   return sha256Hex(canonicalJson(rest));
 }
+
+/**
+ * An entry read back from storage, parsed defensively: undefined unless the bytes are
+ * a JSON object with an integer `seq` and string `hash` and `prev` (callers report
+ * where it is stored; `verifyLedger` checks the rest).
+ */
+export function parseStoredEntry(bytes: string): LedgerEntry | undefined {
+  try {
+    const value = JSON.parse(bytes) as unknown;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const entry = value as Partial<LedgerEntry>;
+    if (
+      !Number.isSafeInteger(entry.seq) ||
+      typeof entry.hash !== 'string' ||
+      typeof entry.prev !== 'string'
+    )
+      return undefined;
+    return value as LedgerEntry;
+  } catch {
+    return undefined;
+  }
+}

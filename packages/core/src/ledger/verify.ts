@@ -1,7 +1,7 @@
 import type { ConsistencyProof, InclusionProof, LedgerPort, RawEntry } from '../ports.js';
 import { canonicalJsonData, sha256Hex } from './canonical-json.js';
 import { type SignedCheckpoint, verifyCheckpoint } from './checkpoint.js';
-import { GENESIS_PREV, type LedgerEntry } from './entry.js';
+import { GENESIS_PREV, parseStoredEntry, type LedgerEntry } from './entry.js';
 import { MerkleFrontier, leafHash, verifyConsistency, verifyInclusion } from './merkle.js';
 
 /** Why verification stopped. */
@@ -51,19 +51,6 @@ export interface VerifyOptions {
   /** Called every `progressEvery` entries (default 10,000), e.g. to stream progress. */
   readonly onProgress?: (checked: number) => void;
   readonly progressEvery?: number;
-}
-
-function parse(bytes: string): LedgerEntry | undefined {
-  try {
-    const value = JSON.parse(bytes) as unknown;
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    const e = value as Partial<LedgerEntry>;
-    if (!Number.isSafeInteger(e.seq) || typeof e.hash !== 'string' || typeof e.prev !== 'string')
-      return undefined;
-    return value as LedgerEntry;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The fields verification needs, read from the end of an entry's canonical bytes. */
@@ -117,7 +104,7 @@ function readTail(bytes: string): EntryTail | undefined {
 
 /** Full check of one entry for `deep` verification: it parses and its bytes are canonical. */
 function isCanonicalEntry(bytes: string): boolean {
-  const entry = parse(bytes);
+  const entry = parseStoredEntry(bytes);
   return entry !== undefined && canonicalJsonData(entry) === bytes;
 }
 
@@ -195,7 +182,7 @@ export async function verifyLedger(
       const at = { location: raw.location };
       const entry = readTail(raw.bytes);
       if (entry === undefined) {
-        return parse(raw.bytes) === undefined
+        return parseStoredEntry(raw.bytes) === undefined
           ? report({
               seq: expected,
               kind: 'unparseable',
@@ -221,7 +208,7 @@ export async function verifyLedger(
           const following =
             next.done === true
               ? undefined
-              : (readTail(next.value.bytes) ?? parse(next.value.bytes));
+              : (readTail(next.value.bytes) ?? parseStoredEntry(next.value.bytes));
           return following?.seq === expected
             ? report({
                 seq: expected,
@@ -265,7 +252,10 @@ export async function verifyLedger(
           ...at,
         });
       if (entry.type === 'checkpoint') {
-        const claimed = (parse(raw.bytes)?.data ?? {}) as { size?: unknown; root?: unknown };
+        const claimed = (parseStoredEntry(raw.bytes)?.data ?? {}) as {
+          size?: unknown;
+          root?: unknown;
+        };
         if (claimed.size === frontier.size && claimed.root !== frontier.root().toString('hex'))
           return report({
             seq: expected,
