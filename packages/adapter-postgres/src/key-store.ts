@@ -81,6 +81,7 @@ function toRecord(row: KeyRow): ApiKeyRecord {
       : { rateLimit: { capacity: row.rateLimitCapacity, perSeconds: row.rateLimitPerSeconds } }),
     ...(row.previousSecretHash === null ? {} : { previousSecretHash: row.previousSecretHash }),
     ...(row.previousValidUntil === null ? {} : { previousValidUntil: row.previousValidUntil }),
+    ...(row.platform ? { platform: true } : {}),
   };
   return {
     id: row.id,
@@ -133,6 +134,7 @@ export class PostgresKeyStore implements KeyStorePort {
           rateLimitPerSeconds: record.rateLimit?.perSeconds ?? null,
           previousSecretHash: record.previousSecretHash ?? null,
           previousValidUntil: record.previousValidUntil ?? null,
+          platform: record.platform === true,
         });
       } catch (error) {
         if (sqlState(error) === UNIQUE_VIOLATION)

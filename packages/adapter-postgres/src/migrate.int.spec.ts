@@ -7,7 +7,7 @@ import { PostgresLedger } from './postgres-ledger.js';
 import { PostgresPolicyStore } from './policy-store.js';
 import { createTestDatabase, type TestDatabase } from './testing/test-database.js';
 
-const ALL = ['0000_init', '0001_ledger_append_only'];
+const ALL = ['0000_init', '0001_ledger_append_only', '0002_api_key_platform'];
 
 describe('given a database whose migrations were never applied', () => {
   let database: TestDatabase;

@@ -6,6 +6,7 @@
  */
 import {
   bigint,
+  boolean,
   date,
   doublePrecision,
   foreignKey,
@@ -89,6 +90,7 @@ export const apiKeys = pgTable(
     rateLimitPerSeconds: integer('rate_limit_per_seconds'),
     previousSecretHash: text('previous_secret_hash'),
     previousValidUntil: text('previous_valid_until'),
+    platform: boolean('platform').notNull().default(false),
   },
   (t) => [index('api_keys_tenant_idx').on(t.tenant)],
 );

@@ -15,7 +15,7 @@ import { SqliteLedger } from './sqlite-ledger.js';
 import { SqlitePolicyStore } from './sqlite-policy-store.js';
 import { SqliteUsageStore } from './sqlite-usage-store.js';
 
-const MIGRATIONS = ['0000_init', '0001_ledger_insert_only'];
+const MIGRATIONS = ['0000_init', '0001_ledger_insert_only', '0002_api_key_platform'];
 
 async function caught(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -83,7 +83,7 @@ describe('migrations', () => {
     expect(migrationStatus(db)).toEqual({ applied: MIGRATIONS, pending: [], upToDate: true });
   });
 
-  it('given only the first migration applied, when asked, then the later one is pending', async () => {
+  it('given only the first migration applied, when asked, then the later ones are pending', async () => {
     const older = await mkdtemp(join(tmpdir(), 'govgate-sqlite-migrations-'));
     try {
       const source = defaultMigrationsFolder();
@@ -99,9 +99,40 @@ describe('migrations', () => {
       migrate(db, { migrationsFolder: older });
       expect(migrationStatus(db)).toEqual({
         applied: ['0000_init'],
-        pending: ['0001_ledger_insert_only'],
+        pending: MIGRATIONS.slice(1),
         upToDate: false,
       });
+    } finally {
+      await rm(older, { recursive: true, force: true });
+    }
+  });
+
+  it('given a key written before 0002, when migrated, then it reads back without platform', async () => {
+    const older = await mkdtemp(join(tmpdir(), 'govgate-sqlite-migrations-'));
+    try {
+      const source = defaultMigrationsFolder();
+      const journal = JSON.parse(await readFile(join(source, 'meta', '_journal.json'), 'utf8')) as {
+        entries: { tag: string }[];
+      };
+      const before = journal.entries.filter((e) => e.tag !== '0002_api_key_platform');
+      await mkdir(join(older, 'meta'));
+      await writeFile(
+        join(older, 'meta', '_journal.json'),
+        JSON.stringify({ ...journal, entries: before }),
+      );
+      for (const { tag } of before)
+        await copyFile(join(source, `${tag}.sql`), join(older, `${tag}.sql`));
+      migrate(db, { migrationsFolder: older });
+      db.client
+        .prepare(
+          `INSERT INTO api_keys (id, tenant, role, name, secret_hash, created_at)
+           VALUES ('k1', 'acme', 'admin', 'old', 'h', '2026-01-01T00:00:00.000Z')`,
+        )
+        .run();
+      migrate(db);
+      const key = await new SqliteKeyStore(db).findById('k1');
+      expect(key).toMatchObject({ id: 'k1', role: 'admin' });
+      expect(Object.hasOwn(key ?? {}, 'platform')).toBe(false);
     } finally {
       await rm(older, { recursive: true, force: true });
     }

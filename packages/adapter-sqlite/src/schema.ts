@@ -75,6 +75,7 @@ export const apiKeys = sqliteTable(
     ratePerSeconds: real('rate_per_seconds'),
     previousSecretHash: text('previous_secret_hash'),
     previousValidUntil: text('previous_valid_until'),
+    platform: integer('platform', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('api_keys_tenant_idx').on(t.tenant, t.id)],
 );

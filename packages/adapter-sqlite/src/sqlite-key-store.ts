@@ -29,6 +29,7 @@ function toKey(row: KeyRow): ApiKeyRecord {
     record.rateLimit = { capacity: row.rateCapacity, perSeconds: row.ratePerSeconds };
   if (row.previousSecretHash !== null) record.previousSecretHash = row.previousSecretHash;
   if (row.previousValidUntil !== null) record.previousValidUntil = row.previousValidUntil;
+  if (row.platform) record.platform = true;
   return record;
 }
 
@@ -113,6 +114,7 @@ export class SqliteKeyStore implements KeyStorePort {
           ratePerSeconds: record.rateLimit?.perSeconds ?? null,
           previousSecretHash: record.previousSecretHash ?? null,
           previousValidUntil: record.previousValidUntil ?? null,
+          platform: record.platform === true,
         })
         .onConflictDoNothing()
         .run();

@@ -132,6 +132,8 @@ export { takeToken } from './metering/token-bucket.js';
 export type { BucketState } from './metering/token-bucket.js';
 export { checkUsage, usageDay, zeroCounts } from './metering/usage.js';
 export { TENANT_ID_PATTERN, isTenantId } from './schema/patterns.js';
+export { createValidator, describeErrors } from './schema/validator.js';
+export type { Validation } from './schema/validator.js';
 
 // ports and use cases
 export {

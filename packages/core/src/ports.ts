@@ -158,6 +158,12 @@ export interface ApiKeyRecord {
   /** After a rotation, the previous secret's hash stays valid until `previousValidUntil`. */
   readonly previousSecretHash?: string;
   readonly previousValidUntil?: string;
+  /**
+   * May manage tenants and other tenants' keys (the platform operator, as the key made
+   * at first start); only admin keys may have it. Absent means false: stores return the
+   * property only when it is true.
+   */
+  readonly platform?: boolean;
 }
 
 /**

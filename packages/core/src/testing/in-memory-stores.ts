@@ -104,7 +104,9 @@ export class InMemoryKeyStore implements KeyStorePort {
   create(record: ApiKeyRecord): Promise<void> {
     if (this.keys.has(record.id))
       return Promise.reject(new GovgateError('CONFLICT', `key '${record.id}' already exists`));
-    this.keys.set(record.id, record);
+    // As the database stores do: `platform` is present only when true.
+    const { platform, ...rest } = record;
+    this.keys.set(record.id, platform === true ? { ...rest, platform } : rest);
     return Promise.resolve();
   }
 

@@ -293,6 +293,38 @@ export function keyStoreContract(
     );
 
     it(
+      'keeps the platform flag, present only when true, through rotate, revoke and touch',
+      async () => {
+        const tenant = freshTenant();
+        const platform = aKey(tenant, keyId(), { role: 'admin', platform: true });
+        const plain = aKey(tenant, keyId(), { role: 'admin' });
+        const unset = aKey(tenant, keyId(), { role: 'admin', platform: false });
+        for (const key of [platform, plain, unset]) await stores().keys.create(key);
+
+        expect(await stores().keys.findById(platform.id)).toEqual(platform);
+        const listed = new Map((await stores().keys.list(tenant)).map((k) => [k.id, k]));
+        expect(listed.get(platform.id)?.platform).toBe(true);
+        for (const key of [plain, unset]) {
+          expect(Object.hasOwn((await stores().keys.findById(key.id)) ?? {}, 'platform')).toBe(
+            false,
+          );
+          expect(Object.hasOwn(listed.get(key.id) ?? {}, 'platform')).toBe(false);
+        }
+
+        const rotated = await stores().keys.rotate(tenant, platform.id, 'b'.repeat(64), at(60));
+        expect(rotated.platform).toBe(true);
+        await stores().keys.touch(tenant, platform.id, at(70));
+        expect((await stores().keys.findById(platform.id))?.platform).toBe(true);
+        expect((await stores().keys.revoke(tenant, platform.id, at(80))).platform).toBe(true);
+        expect((await stores().keys.findById(platform.id))?.platform).toBe(true);
+        expect(
+          Object.hasOwn(await stores().keys.revoke(tenant, plain.id, at(80)), 'platform'),
+        ).toBe(false);
+      },
+      timeout,
+    );
+
+    it(
       "lists a tenant's keys and none of another tenant's",
       async () => {
         const a = freshTenant();

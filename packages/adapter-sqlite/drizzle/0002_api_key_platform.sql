@@ -1,0 +1,1 @@
+ALTER TABLE `api_keys` ADD `platform` integer DEFAULT false NOT NULL;
