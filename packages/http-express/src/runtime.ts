@@ -136,6 +136,17 @@ async function probeDirectory(dir: string): Promise<string | undefined> {
   }
 }
 
+/** Rejects after `ms`, so a hung database cannot hang /ready. */
+function within<T>(ms: number, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+const READY_TIMEOUT_MS = 2000;
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -330,9 +341,9 @@ export async function openRuntime(
       readiness: async () => {
         const checks: ReadinessCheck[] = [];
         try {
-          await storeCheck();
+          await within(READY_TIMEOUT_MS, 'the store', storeCheck());
           checks.push({ name: 'store', ok: true });
-          const pending = await migrationCheck();
+          const pending = await within(READY_TIMEOUT_MS, 'the store', migrationCheck());
           checks.push(
             pending.length === 0
               ? { name: 'migrations', ok: true }
@@ -350,7 +361,9 @@ export async function openRuntime(
             message: 'unknown: the store is not reachable',
           });
         }
-        const ledgerProblem = await ledgerCheck();
+        const ledgerProblem = await within(READY_TIMEOUT_MS, 'the ledger', ledgerCheck()).catch(
+          (error: unknown) => message(error),
+        );
         checks.push(
           ledgerProblem === undefined
             ? { name: 'ledger', ok: true }

@@ -34,7 +34,7 @@ export const PROBLEM_KINDS: Readonly<Record<ProblemCode, ProblemKind>> = {
   LEDGER_ENTRY_INVALID: { status: 422, title: 'The ledger entry is invalid' },
   LEDGER_CORRUPT: { status: 500, title: 'The ledger is corrupt' },
   LEDGER_CHAIN_BROKEN: { status: 500, title: 'The ledger chain is broken' },
-  LEDGER_RANGE: { status: 422, title: 'Out of the ledger range' },
+  LEDGER_RANGE: { status: 404, title: 'No such entry or tree size in the ledger' },
   LEDGER_LOCKED: { status: 503, title: 'The ledger is locked by another process' },
   TENANT_INVALID: { status: 422, title: 'The tenant id is invalid' },
   KEY_INVALID: { status: 404, title: 'No such key' },

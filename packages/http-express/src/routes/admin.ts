@@ -64,7 +64,12 @@ const createKeySchema = {
       pattern: RATE,
       description: '<count>/<seconds>s; default: GOVGATE_RATE_LIMIT',
     },
-    expiresAt: { type: 'string', format: 'date-time' },
+    expiresAt: {
+      type: 'string',
+      pattern:
+        '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$',
+      description: 'RFC 3339 time, e.g. 2027-01-31T00:00:00Z',
+    },
   },
 } as const;
 
