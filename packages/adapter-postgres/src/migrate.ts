@@ -58,6 +58,9 @@ function journal(folder: string): readonly JournalEntry[] {
   return entries;
 }
 
+/** Advisory lock key that serializes migrations across processes (any fixed bigint). */
+const MIGRATION_LOCK = '113723548513893';
+
 /**
  * Applies the pending migrations (drizzle's migrator, in one transaction). Run it
  * with a role that owns the schema; it also creates the insert-only ledger role when
@@ -70,7 +73,13 @@ function journal(folder: string): readonly JournalEntry[] {
  */
 export async function migrate(sql: Sql, options: MigrateOptions = {}): Promise<void> {
   const migrationsFolder = options.migrationsFolder ?? MIGRATIONS_FOLDER;
+  let lock: Awaited<ReturnType<Sql['reserve']>> | undefined;
   try {
+    // Instances starting together with auto-migrate take turns: the lock is held on a
+    // connection of its own while the migrator works on the pool (so the pool needs at
+    // least two connections, as every govgate client has).
+    lock = await sql.reserve();
+    await lock`select pg_advisory_lock(${MIGRATION_LOCK})`;
     await drizzleMigrate(drizzle(sql), {
       migrationsFolder,
       migrationsSchema: MIGRATIONS_SCHEMA,
@@ -78,6 +87,11 @@ export async function migrate(sql: Sql, options: MigrateOptions = {}): Promise<v
     });
   } catch (error) {
     throw GovgateError.is(error) ? error : wrapError(error, 'applying the Postgres migrations');
+  } finally {
+    if (lock !== undefined) {
+      await lock`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => undefined);
+      lock.release();
+    }
   }
 }
 

@@ -83,13 +83,20 @@ export async function startService(
     inflight.add(res);
     res.on('close', () => inflight.delete(res));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // e.g. EADDRINUSE: release the ledger lock and the stores before reporting it
+    await service.close().catch(() => undefined);
+    await runtime.close().catch(() => undefined);
+    throw error;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -1,0 +1,58 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSqlite } from '@govgate/adapter-sqlite';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { ConfigError } from './config.js';
+import { tempDir, testConfig } from './e2e/harness.js';
+import { openRuntime } from './runtime.js';
+
+describe('openRuntime', () => {
+  const dirs: { remove: () => void }[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) d.remove();
+  });
+
+  it('refuses unapplied migrations without GOVGATE_AUTO_MIGRATE, and leaves nothing open', async () => {
+    const data = tempDir();
+    dirs.push(data);
+    openSqlite({ file: join(data.dir, 'govgate.db') }).close(); // an empty, unmigrated database
+    const config = testConfig(data.dir, { GOVGATE_AUTO_MIGRATE: 'false' });
+    const error = await openRuntime(config).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe('GOVGATE_AUTO_MIGRATE');
+    expect((error as ConfigError).message).toContain('govgate migrate');
+    // the ledger lock was not taken: a migrating start succeeds right after
+    const runtime = await openRuntime(testConfig(data.dir, { GOVGATE_AUTO_MIGRATE: 'true' }));
+    expect((await runtime.readiness()).every((c) => c.ok)).toBe(true);
+    await runtime.close();
+  });
+
+  it('generates a checkpoint signing key once, readable only by its owner', async () => {
+    const data = tempDir();
+    dirs.push(data);
+    const first = await openRuntime(testConfig(data.dir));
+    const keyId = first.signer.keyId;
+    await first.close();
+    const file = join(data.dir, 'signing-key.pem');
+    expect(existsSync(file)).toBe(true);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const second = await openRuntime(testConfig(data.dir));
+    expect(second.signer.keyId).toBe(keyId);
+    await second.close();
+  });
+
+  it('names GOVGATE_SIGNING_KEY when the key cannot be used', async () => {
+    const data = tempDir();
+    dirs.push(data);
+    const missing = await openRuntime(
+      testConfig(data.dir, { GOVGATE_SIGNING_KEY: join(data.dir, 'nope.pem') }),
+    ).catch((e: unknown) => e);
+    expect((missing as ConfigError).variable).toBe('GOVGATE_SIGNING_KEY');
+    const garbage = await openRuntime(
+      testConfig(data.dir, {
+        GOVGATE_SIGNING_KEY: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----',
+      }),
+    ).catch((e: unknown) => e);
+    expect((garbage as ConfigError).variable).toBe('GOVGATE_SIGNING_KEY');
+  });
+});
