@@ -131,6 +131,7 @@ export type { AuthFailure, Authentication } from './access/authenticate.js';
 export { takeToken } from './metering/token-bucket.js';
 export type { BucketState } from './metering/token-bucket.js';
 export { checkUsage, usageDay, zeroCounts } from './metering/usage.js';
+export { MemoryRateLimitStore } from './metering/memory-rate-limit-store.js';
 export { TENANT_ID_PATTERN, isTenantId } from './schema/patterns.js';
 export { createValidator, describeErrors } from './schema/validator.js';
 export type { Validation } from './schema/validator.js';

@@ -27,4 +27,3 @@ export { openApiDocument } from './openapi.js';
 export { HttpProblem, PROBLEM_KINDS, problemType } from './http/problem.js';
 export type { HttpProblemCode, ProblemBody, ProblemCode } from './http/problem.js';
 export type { RouteSpec } from './http/route.js';
-export { LocalRateLimitStore } from './local-rate-limit-store.js';

@@ -25,6 +25,7 @@ import {
   GovgateError,
   KEY_STORE,
   LEDGER,
+  MemoryRateLimitStore,
   POLICY_STORE,
   RATE_LIMIT_STORE,
   TENANT_STORE,
@@ -42,7 +43,6 @@ import {
 import { Container, ContainerModule } from 'inversify';
 import { ConfigError, type ServiceConfig } from './config.js';
 import { ObservedLedger, type AppendObserver } from './instrumented-ledger.js';
-import { LocalRateLimitStore } from './local-rate-limit-store.js';
 
 /** Tokens of what the composition root binds beside core's ports. */
 export const GOVERNANCE = Symbol.for('govgate.Governance');
@@ -299,7 +299,7 @@ export async function openRuntime(
     // memory, so throttling never costs a durable write per request.
     if (config.store.kind === 'sqlite') {
       container.unbindSync(RATE_LIMIT_STORE);
-      container.bind(RATE_LIMIT_STORE).toConstantValue(new LocalRateLimitStore());
+      container.bind(RATE_LIMIT_STORE).toConstantValue(new MemoryRateLimitStore());
     }
     // Every use of the ledger goes through one observable wrapper (metrics).
     const observed = new ObservedLedger(container.get<LedgerPort>(LEDGER));

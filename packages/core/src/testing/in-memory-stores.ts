@@ -1,6 +1,6 @@
 import { GovgateError } from '../errors.js';
 import { checkUsage, zeroCounts } from '../metering/usage.js';
-import { takeToken, type BucketState } from '../metering/token-bucket.js';
+import { MemoryRateLimitStore } from '../metering/memory-rate-limit-store.js';
 import { isTenantId } from '../schema/patterns.js';
 import type {
   ApiKeyRecord,
@@ -161,23 +161,8 @@ export class InMemoryKeyStore implements KeyStorePort {
   }
 }
 
-/** Token buckets in memory (one process). */
-export class InMemoryRateLimitStore implements RateLimitStorePort {
-  private readonly buckets = new Map<string, BucketState>();
-
-  take(
-    tenant: string,
-    bucket: string,
-    spec: RateLimitSpec,
-    nowMs: number,
-    cost = 1,
-  ): Promise<RateLimitResult> {
-    const key = `${tenant}\u0000${bucket}`;
-    const { state, result } = takeToken(this.buckets.get(key), spec, nowMs, cost);
-    this.buckets.set(key, state);
-    return Promise.resolve(result);
-  }
-}
+/** Token buckets in memory (one process): core's MemoryRateLimitStore under its testing name. */
+export class InMemoryRateLimitStore extends MemoryRateLimitStore {}
 
 /** Tenants in memory. */
 export class InMemoryTenantStore implements TenantStorePort {

@@ -83,51 +83,41 @@ export interface ProblemBody {
   readonly errors?: readonly ErrorDetail[];
 }
 
-/** Turns any thrown value into problem details; unknown errors reveal nothing. */
-export function toProblem(error: unknown): {
+type ProblemOutcome = {
   body: Omit<ProblemBody, 'instance' | 'requestId'>;
   headers: Readonly<Record<string, string>>;
   internal: boolean;
-} {
-  if (error instanceof HttpProblem) {
-    const kind = PROBLEM_KINDS[error.code];
-    return {
-      body: {
-        type: problemType(error.code),
-        title: kind.title,
-        status: kind.status,
-        detail: error.message,
-        code: error.code,
-        ...(error.errors.length === 0 ? {} : { errors: error.errors }),
-      },
-      headers: error.headers,
-      internal: kind.status >= 500,
-    };
-  }
-  if (GovgateError.is(error)) {
-    const kind = PROBLEM_KINDS[error.code];
-    return {
-      body: {
-        type: problemType(error.code),
-        title: kind.title,
-        status: kind.status,
-        detail: error.message,
-        code: error.code,
-        ...(error.details.length === 0 ? {} : { errors: error.details }),
-      },
-      headers: {},
-      internal: kind.status >= 500,
-    };
-  }
+};
+
+function outcome(
+  code: ProblemCode,
+  detail: string,
+  errors: readonly ErrorDetail[],
+  headers: Readonly<Record<string, string>> = {},
+): ProblemOutcome {
+  const kind = PROBLEM_KINDS[code];
   return {
     body: {
-      type: problemType('INTERNAL'),
-      title: PROBLEM_KINDS.INTERNAL.title,
-      status: 500,
-      detail: 'an unexpected error occurred; the request id identifies it in the logs',
-      code: 'INTERNAL',
+      type: problemType(code),
+      title: kind.title,
+      status: kind.status,
+      detail,
+      code,
+      ...(errors.length === 0 ? {} : { errors }),
     },
-    headers: {},
-    internal: true,
+    headers,
+    internal: kind.status >= 500,
   };
+}
+
+/** Turns any thrown value into problem details; unknown errors reveal nothing. */
+export function toProblem(error: unknown): ProblemOutcome {
+  if (error instanceof HttpProblem)
+    return outcome(error.code, error.message, error.errors, error.headers);
+  if (GovgateError.is(error)) return outcome(error.code, error.message, error.details);
+  return outcome(
+    'INTERNAL',
+    'an unexpected error occurred; the request id identifies it in the logs',
+    [],
+  );
 }

@@ -1,22 +1,17 @@
-import {
-  takeToken,
-  type BucketState,
-  type RateLimitResult,
-  type RateLimitSpec,
-  type RateLimitStorePort,
-} from '@govgate/core';
+import type { RateLimitResult, RateLimitSpec, RateLimitStorePort } from '../ports.js';
+import { takeToken, type BucketState } from './token-bucket.js';
 
 /**
- * Token buckets in this process's memory, for a single service instance (the SQLite
- * mode, where the file ledger's lock already rules out a second instance). A bucket
+ * Token buckets in this process's memory: for one service instance (the SQLite mode,
+ * where the file ledger's lock already rules out a second one) and for tests. A bucket
  * that has refilled completely is the same as no bucket, so idle ones are dropped
  * when the map grows past `maxBuckets`.
  *
  * @example
- * const limits = new LocalRateLimitStore();
+ * const limits = new MemoryRateLimitStore();
  * const { allowed } = await limits.take('acme', 'key:abc', { capacity: 100, perSeconds: 60 }, Date.now());
  */
-export class LocalRateLimitStore implements RateLimitStorePort {
+export class MemoryRateLimitStore implements RateLimitStorePort {
   private readonly buckets = new Map<string, { state: BucketState; fullAt: number }>();
 
   constructor(private readonly maxBuckets = 100_000) {}
