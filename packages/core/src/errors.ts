@@ -17,7 +17,11 @@ export type GovgateErrorCode =
   | 'LEDGER_LOCKED'
   | 'TENANT_INVALID'
   | 'KEY_INVALID'
-  | 'CONFLICT';
+  | 'CONFLICT'
+  | 'EVIDENCE_INVALID'
+  | 'PROFILE_INVALID'
+  | 'PROFILE_NOT_FOUND'
+  | 'WORKFLOW_TRANSITION_INVALID';
 
 /** One problem found in an input, located by a JSON pointer (RFC 6901) into it. */
 export interface ErrorDetail {

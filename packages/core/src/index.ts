@@ -136,6 +136,46 @@ export { TENANT_ID_PATTERN, isTenantId } from './schema/patterns.js';
 export { createValidator, describeErrors } from './schema/validator.js';
 export type { Validation } from './schema/validator.js';
 
+// compliance
+export {
+  EVIDENCE_PACK_SCHEMA,
+  EVIDENCE_TYPE_PATTERN,
+  PROFILE_PATH_ROOTS,
+  RUN_ID_PATTERN,
+  WORKFLOW_STATES,
+  WORKFLOW_TRANSITIONS,
+  assertTransition,
+  buildEvidencePack,
+  compileProfile,
+  eventsContentSha256,
+  evidenceEntry,
+  evidenceOf,
+  evidenceSchema,
+  judgeRun,
+  requirementProfileSchema,
+  validateRequirementProfile,
+  verifyPack,
+} from './compliance/index.js';
+export type {
+  ApprovalRule,
+  CompiledProfile,
+  EvidenceInput,
+  EvidencePack,
+  MissingItem,
+  PackEntry,
+  PackFailure,
+  PackFailureCode,
+  PackReport,
+  RecordedEvidence,
+  Requirement,
+  RequirementProfile,
+  Verdict,
+  VerdictReason,
+  VerdictStatus,
+  WorkflowState,
+  WorkflowTransition,
+} from './compliance/index.js';
+
 // ports and use cases
 export {
   CLOCK,

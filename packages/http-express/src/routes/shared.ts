@@ -16,7 +16,7 @@ export interface RouteDeps {
   readonly version: string;
 }
 
-export const POLICY_ID = { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,127}$' } as const;
+export const POLICY_ID = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } as const;
 export const VERSION = { type: 'integer', minimum: 1 } as const;
 export const KEY_ID = { type: 'string', pattern: '^[a-z0-9]{16}$' } as const;
 export const TENANT_ID = { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' } as const;
