@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { packFixture } from './compliance-fixtures.js';
+import { packFixture } from './__fixtures__/compliance.js';
 import { verifyPack, type EvidencePack } from './pack.js';
 
 function flip(text: string, at: number): string {

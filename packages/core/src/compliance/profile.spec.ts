@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { GovgateError } from '../errors.js';
-import { modelRelease } from './compliance-fixtures.js';
+import { modelRelease } from './__fixtures__/compliance.js';
 import { compileProfile, validateRequirementProfile } from './profile.js';
 
 describe('requirement profiles', () => {

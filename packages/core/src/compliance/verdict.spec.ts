@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { modelRelease, recorded } from './compliance-fixtures.js';
+import { modelRelease, recorded } from './__fixtures__/compliance.js';
 import type { RecordedEvidence } from './evidence.js';
 import { compileProfile } from './profile.js';
 import { judgeRun } from './verdict.js';

@@ -1,14 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { appendCheckpoint, ed25519Signer } from '../ledger/checkpoint.js';
-import type { StoredEntry } from '../ledger/entry.js';
-import { InMemoryLedger } from '../testing/in-memory-ledger.js';
+import { appendCheckpoint, ed25519Signer } from '../../ledger/checkpoint.js';
+import type { StoredEntry } from '../../ledger/entry.js';
+import { InMemoryLedger } from '../../testing/in-memory-ledger.js';
 import {
   evidenceEntry,
   evidenceOf,
   type EvidenceInput,
   type RecordedEvidence,
-} from './evidence.js';
-import { buildEvidencePack, type EvidencePack } from './pack.js';
+} from '../evidence.js';
+import { buildEvidencePack, type EvidencePack } from '../pack.js';
 
 /** The profile of the compliance issue's example. */
 export const modelRelease = {
