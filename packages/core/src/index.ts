@@ -179,20 +179,25 @@ export type {
 // ports and use cases
 export {
   CLOCK,
+  EVIDENCE_INDEX,
   IDS,
   KEY_STORE,
   LEDGER,
   POLICY_STORE,
+  PROFILE_STORE,
   RATE_LIMIT_STORE,
   TENANT_STORE,
   USAGE_COUNTERS,
   USAGE_STORE,
+  WORKFLOW_STORE,
 } from './ports.js';
 export type {
   ApiKeyRecord,
   ClockPort,
   ConsistencyProof,
   EntryData,
+  EvidenceIndexPort,
+  EvidenceIndexRow,
   IdPort,
   InclusionProof,
   KeyStorePort,
@@ -202,6 +207,8 @@ export type {
   PolicyStorePort,
   PolicySummary,
   PolicyVersionRecord,
+  ProfileStorePort,
+  ProfileVersionRecord,
   RateLimitResult,
   RateLimitSpec,
   RateLimitStorePort,
@@ -215,6 +222,8 @@ export type {
   UsageQuery,
   UsageRow,
   UsageStorePort,
+  WorkflowRecord,
+  WorkflowStorePort,
 } from './ports.js';
 export { Governance, createGovernance } from './governance.js';
 export type { CheckOptions, CheckResult, Correction, GovernanceDeps } from './governance.js';

@@ -5,6 +5,8 @@
  */
 import type { JsonObject } from './decision/decision.js';
 import type { AppendRequest, LedgerEntry, StoredEntry } from './ledger/entry.js';
+import type { RequirementProfile } from './compliance/profile.js';
+import type { WorkflowState } from './compliance/workflow.js';
 import type { PolicyDocument } from './policy/policy-document.js';
 
 // ---------------------------------------------------------------- ledger
@@ -246,6 +248,102 @@ export interface UsageStorePort {
   list(tenant: string, query?: UsageQuery): Promise<readonly UsageRow[]>;
 }
 export const USAGE_STORE = Symbol.for('govgate.UsageStore');
+
+// ---------------------------------------------------------------- compliance
+
+/** One evidence entry of a tenant's chain, as the run index knows it. */
+export interface EvidenceIndexRow {
+  readonly runId: string;
+  readonly seq: number;
+  readonly type: string;
+}
+
+/**
+ * Which ledger entries are evidence of which run, so that a run's evidence is found
+ * without scanning the chain. Derived from the ledger and rebuildable from it: `add`
+ * is idempotent per (tenant, seq), and the watermark says up to which seq the chain
+ * has been fully scanned into the index.
+ */
+export interface EvidenceIndexPort {
+  add(tenant: string, rows: readonly EvidenceIndexRow[]): Promise<void>;
+  /** Rows in seq order, of one run or of the whole tenant. */
+  list(tenant: string, query?: { readonly runId?: string }): Promise<readonly EvidenceIndexRow[]>;
+  /** Highest seq up to which the chain was scanned into the index (0: never). */
+  watermark(tenant: string): Promise<number>;
+  /** Raises the watermark (never lowers it). */
+  setWatermark(tenant: string, seq: number): Promise<void>;
+}
+export const EVIDENCE_INDEX = Symbol.for('govgate.EvidenceIndex');
+
+/** One immutable saved version of a requirement profile, for one tenant. */
+export interface ProfileVersionRecord {
+  readonly tenant: string;
+  readonly id: string;
+  readonly version: number;
+  /** sha256 of the profile's canonical JSON. */
+  readonly digest: string;
+  readonly document: RequirementProfile;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+/**
+ * Requirement profile versions and which one is active, per tenant; the same
+ * contract as PolicyStorePort (versions never change; saving the same content again
+ * returns the stored record, other content is a CONFLICT; activating an unknown
+ * version is PROFILE_NOT_FOUND).
+ */
+export interface ProfileStorePort {
+  saveVersion(record: ProfileVersionRecord): Promise<ProfileVersionRecord>;
+  getVersion(
+    tenant: string,
+    id: string,
+    version: number,
+  ): Promise<ProfileVersionRecord | undefined>;
+  listVersions(tenant: string, id: string): Promise<readonly ProfileVersionRecord[]>;
+  listProfiles(tenant: string): Promise<readonly PolicySummary[]>;
+  activate(tenant: string, id: string, version: number): Promise<void>;
+  deactivate(tenant: string): Promise<void>;
+  getActive(tenant: string): Promise<ProfileVersionRecord | undefined>;
+}
+export const PROFILE_STORE = Symbol.for('govgate.ProfileStore');
+
+/** An assessment of one regulation for a tenant, moved through WORKFLOW_TRANSITIONS. */
+export interface WorkflowRecord {
+  readonly tenant: string;
+  readonly id: string;
+  /** Regulation code of a catalog (`eu-ai-act`). */
+  readonly regulation: string;
+  readonly title: string;
+  readonly state: WorkflowState;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly updatedAt: string;
+}
+
+/**
+ * Assessment workflows. The use case checks the state machine; the store's
+ * `transition` only compares and sets: it changes the state if it is still `from`,
+ * and is a CONFLICT otherwise (a concurrent transition, or an id unknown to the tenant).
+ */
+export interface WorkflowStorePort {
+  /** CONFLICT if the id exists. */
+  create(record: WorkflowRecord): Promise<WorkflowRecord>;
+  get(tenant: string, id: string): Promise<WorkflowRecord | undefined>;
+  /** In creation order. */
+  list(
+    tenant: string,
+    query?: { readonly regulation?: string },
+  ): Promise<readonly WorkflowRecord[]>;
+  transition(
+    tenant: string,
+    id: string,
+    from: WorkflowState,
+    to: WorkflowState,
+    at: string,
+  ): Promise<WorkflowRecord>;
+}
+export const WORKFLOW_STORE = Symbol.for('govgate.WorkflowStore');
 
 // ---------------------------------------------------------------- clock and ids
 
