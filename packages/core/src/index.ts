@@ -145,8 +145,10 @@ export {
   WORKFLOW_STATES,
   WORKFLOW_TRANSITIONS,
   assertTransition,
+  Compliance,
   buildEvidencePack,
   compileProfile,
+  createCompliance,
   eventsContentSha256,
   evidenceEntry,
   evidenceOf,
@@ -159,6 +161,7 @@ export {
 export type {
   ApprovalRule,
   CompiledProfile,
+  ComplianceDeps,
   EvidenceInput,
   EvidencePack,
   MissingItem,

@@ -25,3 +25,5 @@ export {
 export type { EvidencePack, PackEntry, PackFailure, PackFailureCode, PackReport } from './pack.js';
 export { WORKFLOW_STATES, WORKFLOW_TRANSITIONS, assertTransition } from './workflow.js';
 export type { WorkflowState, WorkflowTransition } from './workflow.js';
+export { Compliance, createCompliance } from './compliance.js';
+export type { ComplianceDeps } from './compliance.js';
