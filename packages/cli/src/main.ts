@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { registerKeys } from './commands/keys.js';
 import { registerLedger } from './commands/ledger.js';
 import { registerMigrate } from './commands/migrate.js';
+import { registerPack } from './commands/pack.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerServe } from './commands/serve.js';
 import type { CliContext, StopHandle } from './context.js';
@@ -69,6 +70,7 @@ function buildProgram(ctx: CliContext, version: string): Command {
   registerKeys(program, ctx);
   registerPolicy(program, ctx);
   registerLedger(program, ctx);
+  registerPack(program, ctx);
   return program;
 }
 

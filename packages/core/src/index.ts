@@ -138,6 +138,27 @@ export type { Validation } from './schema/validator.js';
 
 // compliance
 export {
+  CONTROL_ID_PATTERN,
+  EVIDENCE_TYPES,
+  EVIDENCE_TYPE_MEANINGS,
+  REGULATION_CATALOGS,
+  REGULATION_CODE_PATTERN,
+  coverageOf,
+  isEvidenceType,
+  regulationCatalog,
+  regulationCatalogSchema,
+  validateRegulationCatalog,
+} from './compliance/index.js';
+export type {
+  CatalogControl,
+  ControlCoverage,
+  ControlStatus,
+  CoverageReport,
+  EvidenceRef,
+  EvidenceType,
+  RegulationCatalog,
+} from './compliance/index.js';
+export {
   EVIDENCE_PACK_SCHEMA,
   EVIDENCE_TYPE_PATTERN,
   PROFILE_PATH_ROOTS,

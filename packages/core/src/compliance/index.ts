@@ -27,3 +27,24 @@ export { WORKFLOW_STATES, WORKFLOW_TRANSITIONS, assertTransition } from './workf
 export type { WorkflowState, WorkflowTransition } from './workflow.js';
 export { Compliance, createCompliance } from './compliance.js';
 export type { ComplianceDeps } from './compliance.js';
+export {
+  CONTROL_ID_PATTERN,
+  EVIDENCE_TYPES,
+  EVIDENCE_TYPE_MEANINGS,
+  REGULATION_CATALOGS,
+  REGULATION_CODE_PATTERN,
+  coverageOf,
+  isEvidenceType,
+  regulationCatalog,
+  regulationCatalogSchema,
+  validateRegulationCatalog,
+} from './catalogs/index.js';
+export type {
+  CatalogControl,
+  ControlCoverage,
+  ControlStatus,
+  CoverageReport,
+  EvidenceRef,
+  EvidenceType,
+  RegulationCatalog,
+} from './catalogs/index.js';

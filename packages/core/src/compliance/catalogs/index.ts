@@ -1,0 +1,19 @@
+/** Regulation catalogs: regulation → controls → evidence types, and coverage. */
+export { EVIDENCE_TYPES, EVIDENCE_TYPE_MEANINGS, isEvidenceType } from './evidence-types.js';
+export type { EvidenceType } from './evidence-types.js';
+export {
+  CONTROL_ID_PATTERN,
+  REGULATION_CODE_PATTERN,
+  regulationCatalogSchema,
+  validateRegulationCatalog,
+} from './regulation-catalog.js';
+export type { CatalogControl, RegulationCatalog } from './regulation-catalog.js';
+export { coverageOf } from './coverage.js';
+export type { ControlCoverage, ControlStatus, CoverageReport, EvidenceRef } from './coverage.js';
+export { EU_AI_ACT } from './eu-ai-act.js';
+export { ISO_42001 } from './iso-42001.js';
+export { ISO_27001 } from './iso-27001.js';
+export { SOC2 } from './soc2.js';
+export { HIPAA } from './hipaa.js';
+export { NIST_AI_RMF } from './nist-ai-rmf.js';
+export { REGULATION_CATALOGS, regulationCatalog } from './regulation-catalogs.js';
