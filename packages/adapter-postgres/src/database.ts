@@ -1,10 +1,13 @@
 import { connect, type PostgresConnectOptions, type Sql } from './connection.js';
+import { PostgresEvidenceIndex } from './evidence-index.js';
 import { PostgresKeyStore, PostgresTenantStore } from './key-store.js';
 import { migrate, migrationStatus, type MigrationStatus } from './migrate.js';
 import { PostgresLedger, type PostgresLedgerOptions } from './postgres-ledger.js';
 import { PostgresPolicyStore } from './policy-store.js';
+import { PostgresProfileStore } from './profile-store.js';
 import { PostgresRateLimitStore } from './rate-limit-store.js';
 import { PostgresUsageStore } from './usage-store.js';
+import { PostgresWorkflowStore } from './workflow-store.js';
 
 /** Every port this package implements, ready to bind (see `postgresModule`). */
 export interface PostgresStores {
@@ -14,6 +17,9 @@ export interface PostgresStores {
   readonly keys: PostgresKeyStore;
   readonly rateLimits: PostgresRateLimitStore;
   readonly usage: PostgresUsageStore;
+  readonly evidenceIndex: PostgresEvidenceIndex;
+  readonly profiles: PostgresProfileStore;
+  readonly workflows: PostgresWorkflowStore;
 }
 
 export interface OpenPostgresOptions extends PostgresConnectOptions {
@@ -70,6 +76,10 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Postgr
     keys: new PostgresKeyStore(sql),
     rateLimits: new PostgresRateLimitStore(sql),
     usage: new PostgresUsageStore(sql),
+    // Derived compliance data lives with the stores, never on the ledger's client.
+    evidenceIndex: new PostgresEvidenceIndex(sql),
+    profiles: new PostgresProfileStore(sql),
+    workflows: new PostgresWorkflowStore(sql),
   };
   return {
     sql,

@@ -7,7 +7,7 @@ import { PostgresLedger } from './postgres-ledger.js';
 import { PostgresPolicyStore } from './policy-store.js';
 import { createTestDatabase, type TestDatabase } from './testing/test-database.js';
 
-const ALL = ['0000_init', '0001_ledger_append_only', '0002_api_key_platform'];
+const ALL = ['0000_init', '0001_ledger_append_only', '0002_api_key_platform', '0003_compliance'];
 
 describe('given a database whose migrations were never applied', () => {
   let database: TestDatabase;
@@ -76,7 +76,8 @@ describe('given a migrating role that may not create roles', () => {
     await database.sql.unsafe(`alter database "${database.name}" owner to "${role}"`);
     const url = new URL(database.url);
     url.username = role;
-    owner = postgres(url.toString(), { max: 1, onnotice: () => undefined });
+    // migrate() holds its lock on a connection of its own: the pool needs two.
+    owner = postgres(url.toString(), { max: 2, onnotice: () => undefined });
     await migrate(owner);
   }, 30_000);
 

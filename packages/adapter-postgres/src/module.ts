@@ -1,10 +1,13 @@
 import {
+  EVIDENCE_INDEX,
   KEY_STORE,
   LEDGER,
   POLICY_STORE,
+  PROFILE_STORE,
   RATE_LIMIT_STORE,
   TENANT_STORE,
   USAGE_STORE,
+  WORKFLOW_STORE,
 } from '@govgate/core';
 import { ContainerModule } from 'inversify';
 import type { PostgresStores } from './database.js';
@@ -27,5 +30,8 @@ export function postgresModule(stores: PostgresStores): ContainerModule {
     bind(KEY_STORE).toConstantValue(stores.keys);
     bind(RATE_LIMIT_STORE).toConstantValue(stores.rateLimits);
     bind(USAGE_STORE).toConstantValue(stores.usage);
+    bind(EVIDENCE_INDEX).toConstantValue(stores.evidenceIndex);
+    bind(PROFILE_STORE).toConstantValue(stores.profiles);
+    bind(WORKFLOW_STORE).toConstantValue(stores.workflows);
   });
 }

@@ -123,3 +123,78 @@ export const usageCounters = pgTable(
   },
   (t) => [primaryKey({ columns: [t.tenant, t.day, t.keyId] })],
 );
+
+/**
+ * Which ledger entries are evidence of which run: derived from the ledger, rebuildable
+ * from it. One row per (tenant, seq); a run's rows are found by the second index.
+ */
+export const evidenceIndex = pgTable(
+  'evidence_index',
+  {
+    tenant: text('tenant').notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    runId: text('run_id').notNull(),
+    type: text('type').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenant, t.seq] }),
+    index('evidence_index_run_idx').on(t.tenant, t.runId, t.seq),
+  ],
+);
+
+/** Up to which seq each tenant's chain was scanned into the evidence index. */
+export const evidenceWatermarks = pgTable('evidence_watermarks', {
+  tenant: text('tenant').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull(),
+});
+
+/** Immutable saved requirement profile versions; `document` is the JSON text as saved. */
+export const profileVersions = pgTable(
+  'profile_versions',
+  {
+    tenant: text('tenant').notNull(),
+    id: text('id').notNull(),
+    version: integer('version').notNull(),
+    digest: text('digest').notNull(),
+    document: text('document').notNull(),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenant, t.id, t.version] })],
+);
+
+/** The active requirement profile version of each tenant that has one. */
+export const activeProfiles = pgTable(
+  'active_profiles',
+  {
+    tenant: text('tenant').primaryKey(),
+    profileId: text('profile_id').notNull(),
+    version: integer('version').notNull(),
+  },
+  (t) => [
+    foreignKey({
+      columns: [t.tenant, t.profileId, t.version],
+      foreignColumns: [profileVersions.tenant, profileVersions.id, profileVersions.version],
+    }),
+  ],
+);
+
+/** Assessment workflows; `created_seq` (an identity) is the creation order. */
+export const workflows = pgTable(
+  'workflows',
+  {
+    tenant: text('tenant').notNull(),
+    id: text('id').notNull(),
+    createdSeq: bigint('created_seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    regulation: text('regulation').notNull(),
+    title: text('title').notNull(),
+    state: text('state').notNull(),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenant, t.id] }),
+    index('workflows_created_idx').on(t.tenant, t.createdSeq),
+  ],
+);

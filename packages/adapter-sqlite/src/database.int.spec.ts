@@ -15,7 +15,12 @@ import { SqliteLedger } from './sqlite-ledger.js';
 import { SqlitePolicyStore } from './sqlite-policy-store.js';
 import { SqliteUsageStore } from './sqlite-usage-store.js';
 
-const MIGRATIONS = ['0000_init', '0001_ledger_insert_only', '0002_api_key_platform'];
+const MIGRATIONS = [
+  '0000_init',
+  '0001_ledger_insert_only',
+  '0002_api_key_platform',
+  '0003_compliance',
+];
 
 async function caught(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -114,7 +119,10 @@ describe('migrations', () => {
       const journal = JSON.parse(await readFile(join(source, 'meta', '_journal.json'), 'utf8')) as {
         entries: { tag: string }[];
       };
-      const before = journal.entries.filter((e) => e.tag !== '0002_api_key_platform');
+      const before = journal.entries.slice(
+        0,
+        journal.entries.findIndex((e) => e.tag === '0002_api_key_platform'),
+      );
       await mkdir(join(older, 'meta'));
       await writeFile(
         join(older, 'meta', '_journal.json'),

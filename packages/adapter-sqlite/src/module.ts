@@ -1,24 +1,33 @@
 import {
+  EVIDENCE_INDEX,
   KEY_STORE,
   LEDGER,
   POLICY_STORE,
+  PROFILE_STORE,
   RATE_LIMIT_STORE,
   TENANT_STORE,
   USAGE_STORE,
+  WORKFLOW_STORE,
+  type EvidenceIndexPort,
   type KeyStorePort,
   type LedgerPort,
   type PolicyStorePort,
+  type ProfileStorePort,
   type RateLimitStorePort,
   type TenantStorePort,
   type UsageStorePort,
+  type WorkflowStorePort,
 } from '@govgate/core';
 import { ContainerModule } from 'inversify';
 import type { SqliteDatabase } from './database.js';
+import { SqliteEvidenceIndex } from './sqlite-evidence-index.js';
 import { SqliteKeyStore, SqliteTenantStore } from './sqlite-key-store.js';
 import { SqliteLedger } from './sqlite-ledger.js';
 import { SqlitePolicyStore } from './sqlite-policy-store.js';
+import { SqliteProfileStore } from './sqlite-profile-store.js';
 import { SqliteRateLimitStore } from './sqlite-rate-limit-store.js';
 import { SqliteUsageStore } from './sqlite-usage-store.js';
+import { SqliteWorkflowStore } from './sqlite-workflow-store.js';
 
 /** The stores `sqliteModule` binds; `ledger` is optional (the ledger may live elsewhere). */
 export interface SqliteStores {
@@ -28,6 +37,9 @@ export interface SqliteStores {
   readonly keys: KeyStorePort;
   readonly rateLimits: RateLimitStorePort;
   readonly usage: UsageStorePort;
+  readonly evidenceIndex: EvidenceIndexPort;
+  readonly profiles: ProfileStorePort;
+  readonly workflows: WorkflowStorePort;
 }
 
 /**
@@ -46,6 +58,9 @@ export function sqliteStores(db: SqliteDatabase, options: { ledger?: boolean } =
     keys: new SqliteKeyStore(db),
     rateLimits: new SqliteRateLimitStore(db),
     usage: new SqliteUsageStore(db),
+    evidenceIndex: new SqliteEvidenceIndex(db),
+    profiles: new SqliteProfileStore(db),
+    workflows: new SqliteWorkflowStore(db),
   };
   return options.ledger === false ? stores : { ...stores, ledger: new SqliteLedger(db) };
 }
@@ -67,5 +82,8 @@ export function sqliteModule(stores: SqliteStores): ContainerModule {
     bind(KEY_STORE).toConstantValue(stores.keys);
     bind(RATE_LIMIT_STORE).toConstantValue(stores.rateLimits);
     bind(USAGE_STORE).toConstantValue(stores.usage);
+    bind(EVIDENCE_INDEX).toConstantValue(stores.evidenceIndex);
+    bind(PROFILE_STORE).toConstantValue(stores.profiles);
+    bind(WORKFLOW_STORE).toConstantValue(stores.workflows);
   });
 }

@@ -108,3 +108,73 @@ export const usageCounters = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.tenant, t.day, t.keyId] })],
 );
+
+/**
+ * Which ledger entries are evidence of which run: derived from the ledger, rebuildable
+ * from it. One row per (tenant, seq); a run's rows are found by the second index.
+ */
+export const evidenceIndex = sqliteTable(
+  'evidence_index',
+  {
+    tenant: text('tenant').notNull(),
+    seq: integer('seq').notNull(),
+    runId: text('run_id').notNull(),
+    type: text('type').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenant, t.seq] }),
+    index('evidence_index_run_idx').on(t.tenant, t.runId, t.seq),
+  ],
+);
+
+/** Up to which seq each tenant's chain was scanned into the evidence index. */
+export const evidenceWatermarks = sqliteTable('evidence_watermarks', {
+  tenant: text('tenant').primaryKey(),
+  seq: integer('seq').notNull(),
+});
+
+/** Immutable requirement profile versions; `document` is the profile's JSON. */
+export const profileVersions = sqliteTable(
+  'profile_versions',
+  {
+    tenant: text('tenant').notNull(),
+    profileId: text('profile_id').notNull(),
+    version: integer('version').notNull(),
+    digest: text('digest').notNull(),
+    document: text('document').notNull(),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenant, t.profileId, t.version] })],
+);
+
+/** The active requirement profile version of a tenant (at most one row per tenant). */
+export const activeProfiles = sqliteTable('active_profiles', {
+  tenant: text('tenant').primaryKey(),
+  profileId: text('profile_id').notNull(),
+  version: integer('version').notNull(),
+});
+
+/**
+ * Assessment workflows. `created_seq` is the creation order (the insert takes the
+ * highest one plus one under SQLite's single writer); rowids are not, VACUUM may
+ * renumber them.
+ */
+export const workflows = sqliteTable(
+  'workflows',
+  {
+    tenant: text('tenant').notNull(),
+    id: text('id').notNull(),
+    createdSeq: integer('created_seq').notNull(),
+    regulation: text('regulation').notNull(),
+    title: text('title').notNull(),
+    state: text('state').notNull(),
+    createdAt: text('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+    updatedAt: text('updated_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenant, t.id] }),
+    index('workflows_created_idx').on(t.tenant, t.createdSeq),
+  ],
+);

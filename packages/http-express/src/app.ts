@@ -24,6 +24,7 @@ import { UsageMeter } from './http/usage-meter.js';
 import { openApiDocument } from './openapi.js';
 import { adminRoutes } from './routes/admin.js';
 import { checkRoutes } from './routes/check.js';
+import { complianceRoutes } from './routes/compliance.js';
 import { CheckpointIndex } from './routes/checkpoint-index.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { opsRoutes } from './routes/ops.js';
@@ -128,6 +129,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}): ServiceAp
     ...checkRoutes(deps),
     ...policyRoutes(deps),
     ...ledgerRoutes(deps),
+    ...complianceRoutes(deps),
     ...adminRoutes(deps),
     ...opsRoutes(deps),
   ];

@@ -13,7 +13,7 @@ export type {
   ServiceConfig,
   StoreConfig,
 } from './config.js';
-export { GOVERNANCE, SERVICE_CONFIG, loadSigner, openRuntime } from './runtime.js';
+export { COMPLIANCE, GOVERNANCE, SERVICE_CONFIG, loadSigner, openRuntime } from './runtime.js';
 export type { OpenRuntimeOptions, ReadinessCheck, Runtime } from './runtime.js';
 export { ADMIN_KEY_FILE, DEFAULT_TENANT, bootstrap, defaultPolicyDocument } from './bootstrap.js';
 export type { BootstrapResult } from './bootstrap.js';

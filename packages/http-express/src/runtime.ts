@@ -20,25 +20,33 @@ import {
 import {
   CHECKPOINT_SIGNER,
   CLOCK,
+  createCompliance,
   createGovernance,
+  EVIDENCE_INDEX,
   ed25519Signer,
   GovgateError,
   KEY_STORE,
   LEDGER,
   MemoryRateLimitStore,
   POLICY_STORE,
+  PROFILE_STORE,
   RATE_LIMIT_STORE,
   TENANT_STORE,
   USAGE_STORE,
+  WORKFLOW_STORE,
   type CheckpointSignerPort,
   type ClockPort,
+  type Compliance,
+  type EvidenceIndexPort,
   type Governance,
   type KeyStorePort,
   type LedgerPort,
   type PolicyStorePort,
+  type ProfileStorePort,
   type RateLimitStorePort,
   type TenantStorePort,
   type UsageStorePort,
+  type WorkflowStorePort,
 } from '@govgate/core';
 import { Container, ContainerModule } from 'inversify';
 import { ConfigError, type ServiceConfig } from './config.js';
@@ -46,6 +54,7 @@ import { ObservedLedger, type AppendObserver } from './instrumented-ledger.js';
 
 /** Tokens of what the composition root binds beside core's ports. */
 export const GOVERNANCE = Symbol.for('govgate.Governance');
+export const COMPLIANCE = Symbol.for('govgate.Compliance');
 export const SERVICE_CONFIG = Symbol.for('govgate.ServiceConfig');
 
 /** One readiness check: its name and whether it passed (with why not). */
@@ -60,12 +69,16 @@ export interface Runtime {
   readonly config: ServiceConfig;
   readonly container: Container;
   readonly governance: Governance;
+  readonly compliance: Compliance;
   readonly ledger: LedgerPort;
   readonly policies: PolicyStorePort;
   readonly tenants: TenantStorePort;
   readonly keys: KeyStorePort;
   readonly rateLimits: RateLimitStorePort;
   readonly usage: UsageStorePort;
+  readonly evidenceIndex: EvidenceIndexPort;
+  readonly profiles: ProfileStorePort;
+  readonly workflows: WorkflowStorePort;
   readonly signer: CheckpointSignerPort;
   readonly clock: ClockPort;
   /** Reports every ledger append (latency, entries) to `observer`, e.g. metrics. */
@@ -320,6 +333,18 @@ export async function openRuntime(
             }),
           )
           .inSingletonScope();
+        bind(COMPLIANCE)
+          .toDynamicValue((context) =>
+            createCompliance({
+              ledger: context.get<LedgerPort>(LEDGER),
+              evidenceIndex: context.get<EvidenceIndexPort>(EVIDENCE_INDEX),
+              profiles: context.get<ProfileStorePort>(PROFILE_STORE),
+              workflows: context.get<WorkflowStorePort>(WORKFLOW_STORE),
+              clock: context.get<ClockPort>(CLOCK),
+              signer: context.get<CheckpointSignerPort>(CHECKPOINT_SIGNER),
+            }),
+          )
+          .inSingletonScope();
       }),
     );
 
@@ -327,12 +352,16 @@ export async function openRuntime(
       config,
       container,
       governance: container.get<Governance>(GOVERNANCE),
+      compliance: container.get<Compliance>(COMPLIANCE),
       ledger: container.get<LedgerPort>(LEDGER),
       policies: container.get<PolicyStorePort>(POLICY_STORE),
       tenants: container.get<TenantStorePort>(TENANT_STORE),
       keys: container.get<KeyStorePort>(KEY_STORE),
       rateLimits: container.get<RateLimitStorePort>(RATE_LIMIT_STORE),
       usage: container.get<UsageStorePort>(USAGE_STORE),
+      evidenceIndex: container.get<EvidenceIndexPort>(EVIDENCE_INDEX),
+      profiles: container.get<ProfileStorePort>(PROFILE_STORE),
+      workflows: container.get<WorkflowStorePort>(WORKFLOW_STORE),
       signer,
       clock,
       observeLedger: (observer) => {

@@ -1,15 +1,21 @@
 import {
+  InMemoryEvidenceIndex,
   InMemoryKeyStore,
   InMemoryPolicyStore,
+  InMemoryProfileStore,
   InMemoryRateLimitStore,
   InMemoryTenantStore,
   InMemoryUsageStore,
+  InMemoryWorkflowStore,
 } from './in-memory-stores.js';
 import {
+  evidenceIndexContract,
   keyStoreContract,
   policyStoreContract,
+  profileStoreContract,
   rateLimitContract,
   usageContract,
+  workflowStoreContract,
 } from './store-contracts.js';
 
 const done = () => Promise.resolve();
@@ -28,4 +34,13 @@ rateLimitContract('InMemoryRateLimitStore', () =>
 );
 usageContract('InMemoryUsageStore', () =>
   Promise.resolve({ store: new InMemoryUsageStore(), teardown: done }),
+);
+evidenceIndexContract('InMemoryEvidenceIndex', () =>
+  Promise.resolve({ store: new InMemoryEvidenceIndex(), teardown: done }),
+);
+profileStoreContract('InMemoryProfileStore', () =>
+  Promise.resolve({ store: new InMemoryProfileStore(), teardown: done }),
+);
+workflowStoreContract('InMemoryWorkflowStore', () =>
+  Promise.resolve({ store: new InMemoryWorkflowStore(), teardown: done }),
 );

@@ -2,20 +2,27 @@ import { GovgateError } from '../errors.js';
 import { checkUsage, zeroCounts } from '../metering/usage.js';
 import { MemoryRateLimitStore } from '../metering/memory-rate-limit-store.js';
 import { isTenantId } from '../schema/patterns.js';
+import type { WorkflowState } from '../compliance/workflow.js';
 import type {
   ApiKeyRecord,
   ClockPort,
+  EvidenceIndexPort,
+  EvidenceIndexRow,
   IdPort,
   KeyStorePort,
   PolicyStorePort,
   PolicySummary,
   PolicyVersionRecord,
+  ProfileStorePort,
+  ProfileVersionRecord,
   TenantRecord,
   TenantStorePort,
   UsageCounts,
   UsageQuery,
   UsageRow,
   UsageStorePort,
+  WorkflowRecord,
+  WorkflowStorePort,
 } from '../ports.js';
 import { USAGE_COUNTERS } from '../ports.js';
 
@@ -213,6 +220,174 @@ export class InMemoryUsageStore implements UsageStorePort {
         a.day === b.day ? (a.keyId < b.keyId ? -1 : 1) : a.day < b.day ? -1 : 1,
       ),
     );
+  }
+}
+
+/** The evidence index in memory: rows per tenant by seq, the first row of a seq kept. */
+export class InMemoryEvidenceIndex implements EvidenceIndexPort {
+  private readonly rows = new Map<string, Map<number, EvidenceIndexRow>>();
+  private readonly watermarks = new Map<string, number>();
+
+  add(tenant: string, rows: readonly EvidenceIndexRow[]): Promise<void> {
+    let bySeq = this.rows.get(tenant);
+    if (bySeq === undefined) {
+      bySeq = new Map();
+      this.rows.set(tenant, bySeq);
+    }
+    for (const { runId, seq, type } of rows)
+      if (!bySeq.has(seq)) bySeq.set(seq, { runId, seq, type });
+    return Promise.resolve();
+  }
+
+  list(
+    tenant: string,
+    query: { readonly runId?: string } = {},
+  ): Promise<readonly EvidenceIndexRow[]> {
+    const rows = [...(this.rows.get(tenant)?.values() ?? [])].filter(
+      (r) => query.runId === undefined || r.runId === query.runId,
+    );
+    return Promise.resolve(rows.sort((a, b) => a.seq - b.seq));
+  }
+
+  watermark(tenant: string): Promise<number> {
+    return Promise.resolve(this.watermarks.get(tenant) ?? 0);
+  }
+
+  setWatermark(tenant: string, seq: number): Promise<void> {
+    this.watermarks.set(tenant, Math.max(seq, this.watermarks.get(tenant) ?? 0));
+    return Promise.resolve();
+  }
+}
+
+/** Requirement profile versions in memory, per tenant (the policy store's rules). */
+export class InMemoryProfileStore implements ProfileStorePort {
+  private readonly versions = new Map<string, ProfileVersionRecord>();
+  private readonly active = new Map<string, { id: string; version: number }>();
+
+  private static key(tenant: string, id: string, version: number): string {
+    return `${tenant}\u0000${id}\u0000${version}`;
+  }
+
+  saveVersion(record: ProfileVersionRecord): Promise<ProfileVersionRecord> {
+    const key = InMemoryProfileStore.key(record.tenant, record.id, record.version);
+    const existing = this.versions.get(key);
+    if (existing !== undefined) {
+      if (existing.digest === record.digest) return Promise.resolve(existing);
+      return Promise.reject(
+        new GovgateError(
+          'CONFLICT',
+          `profile '${record.id}' version ${record.version} already exists with other content`,
+        ),
+      );
+    }
+    this.versions.set(key, record);
+    return Promise.resolve(record);
+  }
+
+  getVersion(
+    tenant: string,
+    id: string,
+    version: number,
+  ): Promise<ProfileVersionRecord | undefined> {
+    return Promise.resolve(this.versions.get(InMemoryProfileStore.key(tenant, id, version)));
+  }
+
+  listVersions(tenant: string, id: string): Promise<readonly ProfileVersionRecord[]> {
+    const list = [...this.versions.values()].filter((r) => r.tenant === tenant && r.id === id);
+    return Promise.resolve(list.sort((a, b) => a.version - b.version));
+  }
+
+  listProfiles(tenant: string): Promise<readonly PolicySummary[]> {
+    const latest = new Map<string, number>();
+    for (const r of this.versions.values())
+      if (r.tenant === tenant) latest.set(r.id, Math.max(r.version, latest.get(r.id) ?? 0));
+    const active = this.active.get(tenant);
+    const out = [...latest].map(([id, latestVersion]) =>
+      active?.id === id
+        ? { id, latestVersion, activeVersion: active.version }
+        : { id, latestVersion },
+    );
+    return Promise.resolve(out.sort((a, b) => a.id.localeCompare(b.id)));
+  }
+
+  activate(tenant: string, id: string, version: number): Promise<void> {
+    if (!this.versions.has(InMemoryProfileStore.key(tenant, id, version)))
+      return Promise.reject(
+        new GovgateError('PROFILE_NOT_FOUND', `profile '${id}' version ${version} does not exist`),
+      );
+    this.active.set(tenant, { id, version });
+    return Promise.resolve();
+  }
+
+  deactivate(tenant: string): Promise<void> {
+    this.active.delete(tenant);
+    return Promise.resolve();
+  }
+
+  getActive(tenant: string): Promise<ProfileVersionRecord | undefined> {
+    const active = this.active.get(tenant);
+    return Promise.resolve(
+      active === undefined
+        ? undefined
+        : this.versions.get(InMemoryProfileStore.key(tenant, active.id, active.version)),
+    );
+  }
+}
+
+/** Assessment workflows in memory, per tenant, in creation order. */
+export class InMemoryWorkflowStore implements WorkflowStorePort {
+  // A Map iterates in insertion order: the creation order `list` promises.
+  private readonly workflows = new Map<string, WorkflowRecord>();
+
+  private static key(tenant: string, id: string): string {
+    return `${tenant}\u0000${id}`;
+  }
+
+  create(record: WorkflowRecord): Promise<WorkflowRecord> {
+    const key = InMemoryWorkflowStore.key(record.tenant, record.id);
+    if (this.workflows.has(key))
+      return Promise.reject(new GovgateError('CONFLICT', `workflow '${record.id}' already exists`));
+    this.workflows.set(key, record);
+    return Promise.resolve(record);
+  }
+
+  get(tenant: string, id: string): Promise<WorkflowRecord | undefined> {
+    return Promise.resolve(this.workflows.get(InMemoryWorkflowStore.key(tenant, id)));
+  }
+
+  list(
+    tenant: string,
+    query: { readonly regulation?: string } = {},
+  ): Promise<readonly WorkflowRecord[]> {
+    return Promise.resolve(
+      [...this.workflows.values()].filter(
+        (w) =>
+          w.tenant === tenant &&
+          (query.regulation === undefined || w.regulation === query.regulation),
+      ),
+    );
+  }
+
+  transition(
+    tenant: string,
+    id: string,
+    from: WorkflowState,
+    to: WorkflowState,
+    at: string,
+  ): Promise<WorkflowRecord> {
+    const key = InMemoryWorkflowStore.key(tenant, id);
+    const current = this.workflows.get(key);
+    if (current === undefined)
+      return Promise.reject(
+        new GovgateError('CONFLICT', `no workflow '${id}' for tenant '${tenant}'`),
+      );
+    if (current.state !== from)
+      return Promise.reject(
+        new GovgateError('CONFLICT', `workflow '${id}' is ${current.state}, not ${from}`),
+      );
+    const next = { ...current, state: to, updatedAt: at };
+    this.workflows.set(key, next);
+    return Promise.resolve(next);
   }
 }
 

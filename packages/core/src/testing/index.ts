@@ -4,11 +4,14 @@
  */
 export { InMemoryLedger } from './in-memory-ledger.js';
 export {
+  InMemoryEvidenceIndex,
   InMemoryKeyStore,
   InMemoryPolicyStore,
+  InMemoryProfileStore,
   InMemoryRateLimitStore,
   InMemoryTenantStore,
   InMemoryUsageStore,
+  InMemoryWorkflowStore,
   ManualClock,
   SequentialIds,
 } from './in-memory-stores.js';
@@ -17,9 +20,12 @@ export { PolicyBuilder, aPolicy, aRequest, seedPolicy } from './builders.js';
 export { ledgerContract } from './ledger-contract.js';
 export type { LedgerContractOptions, LedgerHarness, LedgerTamper } from './ledger-contract.js';
 export {
+  evidenceIndexContract,
   keyStoreContract,
   policyStoreContract,
+  profileStoreContract,
   rateLimitContract,
   usageContract,
+  workflowStoreContract,
 } from './store-contracts.js';
 export type { ContractOptions, StoreHarness } from './store-contracts.js';

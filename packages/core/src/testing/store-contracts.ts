@@ -1,14 +1,21 @@
+import type { RequirementProfile } from '../compliance/profile.js';
 import { GovgateError } from '../errors.js';
 import { canonicalDigest } from '../ledger/canonical-json.js';
 import type { PolicyDocument } from '../policy/policy-document.js';
 import type {
   ApiKeyRecord,
+  EvidenceIndexPort,
+  EvidenceIndexRow,
   KeyStorePort,
   PolicyStorePort,
   PolicyVersionRecord,
+  ProfileStorePort,
+  ProfileVersionRecord,
   RateLimitStorePort,
   TenantStorePort,
   UsageStorePort,
+  WorkflowRecord,
+  WorkflowStorePort,
 } from '../ports.js';
 import { seedPolicy } from './builders.js';
 import { jestGlobals } from './jest-globals.js';
@@ -525,6 +532,474 @@ export function usageContract(
         await store().add(a, 'k', '2026-01-01', { requests: 1 });
         expect(await store().list(freshTenant())).toEqual([]);
         expect(await store().list(freshTenant(), { keyId: 'k' })).toEqual([]);
+      },
+      timeout,
+    );
+  });
+}
+
+/** The jest suite every EvidenceIndexPort implementation runs. */
+export function evidenceIndexContract(
+  name: string,
+  factory: () => Promise<StoreHarness<EvidenceIndexPort>>,
+  options: ContractOptions = {},
+): void {
+  const { describe, it, expect } = jestGlobals();
+  const timeout = options.timeoutMs ?? 30_000;
+  describe(`evidence index contract: ${name}`, () => {
+    const store = harnessed(factory, timeout);
+    const row = (seq: number, runId = 'run-1', type = 'eval.accuracy'): EvidenceIndexRow => ({
+      runId,
+      seq,
+      type,
+    });
+
+    it(
+      'lists the rows of a tenant in seq order whatever order they were added in',
+      async () => {
+        const tenant = freshTenant();
+        await store().add(tenant, [row(7, 'run-2'), row(3), row(12, 'run-1', 'approval')]);
+        await store().add(tenant, [row(5, 'run-2', 'sbom')]);
+        expect(await store().list(tenant)).toEqual([
+          row(3),
+          row(5, 'run-2', 'sbom'),
+          row(7, 'run-2'),
+          row(12, 'run-1', 'approval'),
+        ]);
+      },
+      timeout,
+    );
+
+    it(
+      "lists one run's rows, in seq order, when asked for a runId",
+      async () => {
+        const tenant = freshTenant();
+        await store().add(tenant, [row(4, 'run-b'), row(2, 'run-a'), row(3, 'run-b'), row(1)]);
+        expect(await store().list(tenant, { runId: 'run-b' })).toEqual([
+          row(3, 'run-b'),
+          row(4, 'run-b'),
+        ]);
+        expect(await store().list(tenant, { runId: 'run-none' })).toEqual([]);
+      },
+      timeout,
+    );
+
+    it(
+      'keeps one row per seq when the same rows are added again, or twice in one call',
+      async () => {
+        const tenant = freshTenant();
+        await store().add(tenant, [row(1), row(2)]);
+        await store().add(tenant, [row(1), row(2)]);
+        await store().add(tenant, [row(3), row(3)]);
+        expect(await store().list(tenant)).toEqual([row(1), row(2), row(3)]);
+      },
+      timeout,
+    );
+
+    it(
+      'keeps the row first added for a seq when another row comes for the same seq',
+      async () => {
+        const tenant = freshTenant();
+        await store().add(tenant, [row(1, 'run-1', 'approval')]);
+        await store().add(tenant, [row(1, 'run-2', 'sbom'), row(2)]);
+        expect(await store().list(tenant)).toEqual([row(1, 'run-1', 'approval'), row(2)]);
+      },
+      timeout,
+    );
+
+    it(
+      'accepts an empty batch and a batch of 20 000 rows in one call',
+      async () => {
+        const tenant = freshTenant();
+        await store().add(tenant, []);
+        expect(await store().list(tenant)).toEqual([]);
+        const rows = Array.from({ length: 20_000 }, (_, n) => row(n + 1, `run-${n % 7}`));
+        await store().add(tenant, rows);
+        const listed = await store().list(tenant);
+        expect(listed).toHaveLength(20_000);
+        expect(listed[19_999]).toEqual(rows[19_999]);
+        expect(await store().list(tenant, { runId: 'run-3' })).toHaveLength(2857);
+      },
+      timeout,
+    );
+
+    it(
+      'starts the watermark at 0 and only ever raises it',
+      async () => {
+        const tenant = freshTenant();
+        expect(await store().watermark(tenant)).toBe(0);
+        await store().setWatermark(tenant, 5);
+        expect(await store().watermark(tenant)).toBe(5);
+        await store().setWatermark(tenant, 3);
+        expect(await store().watermark(tenant)).toBe(5);
+        await store().setWatermark(tenant, 9);
+        expect(await store().watermark(tenant)).toBe(9);
+      },
+      timeout,
+    );
+
+    it(
+      'keeps the highest watermark when raised concurrently',
+      async () => {
+        const tenant = freshTenant();
+        await Promise.all([4, 17, 9, 1, 16, 12].map((seq) => store().setWatermark(tenant, seq)));
+        expect(await store().watermark(tenant)).toBe(17);
+      },
+      timeout,
+    );
+
+    it(
+      "finds nothing of tenant A through tenant B's view, and B's rows leave A's alone",
+      async () => {
+        const a = freshTenant();
+        const b = freshTenant();
+        await store().add(a, [row(1), row(2)]);
+        await store().setWatermark(a, 2);
+        expect(await store().list(b)).toEqual([]);
+        expect(await store().list(b, { runId: 'run-1' })).toEqual([]);
+        expect(await store().watermark(b)).toBe(0);
+        await store().add(b, [row(1, 'run-b', 'sbom')]);
+        await store().setWatermark(b, 1);
+        expect(await store().list(a)).toEqual([row(1), row(2)]);
+        expect(await store().list(b)).toEqual([row(1, 'run-b', 'sbom')]);
+        expect(await store().watermark(a)).toBe(2);
+      },
+      timeout,
+    );
+  });
+}
+
+function aProfile(changes: Partial<RequirementProfile> = {}): RequirementProfile {
+  return {
+    id: 'release',
+    version: 1,
+    description: 'é and 😀 survive storage',
+    requires: [
+      { type: 'eval.accuracy', where: { path: 'data.value', gte: 0.9 } },
+      { type: 'sbom', description: 'a software bill of materials' },
+    ],
+    approvals: { approvers: ['alice@example.com', 'bob@example.com'], min: 1 },
+    maxAgeDays: 30,
+    ...changes,
+  };
+}
+
+function profileVersionOf(
+  tenant: string,
+  document: RequirementProfile,
+  createdAt = at(0),
+): ProfileVersionRecord {
+  return {
+    tenant,
+    id: document.id,
+    version: document.version,
+    digest: canonicalDigest(document),
+    document,
+    createdAt,
+    createdBy: 'contract',
+  };
+}
+
+/**
+ * The jest suite every ProfileStorePort implementation runs: the policy store's
+ * rules, with PROFILE_NOT_FOUND for an unknown version.
+ *
+ * @example
+ * profileStoreContract('SqliteProfileStore', async () => ({ store: new SqliteProfileStore(db), teardown: async () => db.close() }));
+ */
+export function profileStoreContract(
+  name: string,
+  factory: () => Promise<StoreHarness<ProfileStorePort>>,
+  options: ContractOptions = {},
+): void {
+  const { describe, it, expect } = jestGlobals();
+  const timeout = options.timeoutMs ?? 30_000;
+  describe(`profile store contract: ${name}`, () => {
+    const store = harnessed(factory, timeout);
+    const v1 = aProfile();
+    const v2 = aProfile({ version: 2, maxAgeDays: 7 });
+
+    it(
+      'saves a version and reads it back unchanged',
+      async () => {
+        const tenant = freshTenant();
+        const record = profileVersionOf(tenant, v2);
+        expect(await store().saveVersion(record)).toEqual(record);
+        expect(await store().getVersion(tenant, 'release', 2)).toEqual(record);
+        expect(await store().getVersion(tenant, 'release', 3)).toBeUndefined();
+      },
+      timeout,
+    );
+
+    it(
+      'treats saving identical content again as a no-op and other content under the same version as a CONFLICT',
+      async () => {
+        const tenant = freshTenant();
+        const first = profileVersionOf(tenant, v1);
+        await store().saveVersion(first);
+        expect(await store().saveVersion({ ...first, createdAt: at(5) })).toEqual(first);
+        const other = profileVersionOf(tenant, { ...v1, maxAgeDays: 1 });
+        expect(await codeOf(store().saveVersion(other))).toBe('CONFLICT');
+        expect(await store().getVersion(tenant, 'release', 1)).toEqual(first);
+      },
+      timeout,
+    );
+
+    it(
+      'lists versions in order and profiles with their latest and active versions',
+      async () => {
+        const tenant = freshTenant();
+        await store().saveVersion(profileVersionOf(tenant, v2));
+        await store().saveVersion(profileVersionOf(tenant, v1));
+        await store().saveVersion(profileVersionOf(tenant, { ...v1, id: 'audit' }));
+        expect((await store().listVersions(tenant, 'release')).map((r) => r.version)).toEqual([
+          1, 2,
+        ]);
+        expect(await store().listProfiles(tenant)).toEqual([
+          { id: 'audit', latestVersion: 1 },
+          { id: 'release', latestVersion: 2 },
+        ]);
+        await store().activate(tenant, 'release', 1);
+        expect(await store().listProfiles(tenant)).toEqual([
+          { id: 'audit', latestVersion: 1 },
+          { id: 'release', latestVersion: 2, activeVersion: 1 },
+        ]);
+      },
+      timeout,
+    );
+
+    it(
+      'activates a saved version, switches, and deactivates',
+      async () => {
+        const tenant = freshTenant();
+        expect(await store().getActive(tenant)).toBeUndefined();
+        const first = profileVersionOf(tenant, v1);
+        await store().saveVersion(first);
+        await store().saveVersion(profileVersionOf(tenant, v2));
+        await store().activate(tenant, 'release', 1);
+        expect(await store().getActive(tenant)).toEqual(first);
+        await store().activate(tenant, 'release', 2);
+        expect((await store().getActive(tenant))?.version).toBe(2);
+        await store().deactivate(tenant);
+        expect(await store().getActive(tenant)).toBeUndefined();
+      },
+      timeout,
+    );
+
+    it(
+      'refuses to activate a version that was never saved (PROFILE_NOT_FOUND) and keeps the active one',
+      async () => {
+        const tenant = freshTenant();
+        await store().saveVersion(profileVersionOf(tenant, v1));
+        await store().activate(tenant, 'release', 1);
+        expect(await codeOf(store().activate(tenant, 'release', 9))).toBe('PROFILE_NOT_FOUND');
+        expect(await codeOf(store().activate(tenant, 'unknown', 1))).toBe('PROFILE_NOT_FOUND');
+        expect((await store().getActive(tenant))?.version).toBe(1);
+      },
+      timeout,
+    );
+
+    it(
+      "finds nothing of tenant A through tenant B's view",
+      async () => {
+        const a = freshTenant();
+        const b = freshTenant();
+        await store().saveVersion(profileVersionOf(a, v1));
+        await store().activate(a, 'release', 1);
+        expect(await store().getVersion(b, 'release', 1)).toBeUndefined();
+        expect(await store().listVersions(b, 'release')).toEqual([]);
+        expect(await store().listProfiles(b)).toEqual([]);
+        expect(await store().getActive(b)).toBeUndefined();
+        expect(await codeOf(store().activate(b, 'release', 1))).toBe('PROFILE_NOT_FOUND');
+        expect((await store().getActive(a))?.tenant).toBe(a);
+      },
+      timeout,
+    );
+  });
+}
+
+function aWorkflow(
+  tenant: string,
+  id: string,
+  changes: Partial<WorkflowRecord> = {},
+): WorkflowRecord {
+  return {
+    tenant,
+    id,
+    regulation: 'eu-ai-act',
+    title: `Assessment ${id}: é and 😀 survive storage`,
+    state: 'draft',
+    createdAt: at(0),
+    createdBy: 'contract',
+    updatedAt: at(0),
+    ...changes,
+  };
+}
+
+/**
+ * The jest suite every WorkflowStorePort implementation runs: `transition` is a
+ * compare-and-set, and a CONFLICT leaves the workflow as it was.
+ *
+ * @example
+ * workflowStoreContract('SqliteWorkflowStore', async () => ({ store: new SqliteWorkflowStore(db), teardown: async () => db.close() }));
+ */
+export function workflowStoreContract(
+  name: string,
+  factory: () => Promise<StoreHarness<WorkflowStorePort>>,
+  options: ContractOptions = {},
+): void {
+  const { describe, it, expect } = jestGlobals();
+  const timeout = options.timeoutMs ?? 30_000;
+  describe(`workflow store contract: ${name}`, () => {
+    const store = harnessed(factory, timeout);
+
+    it(
+      'creates a workflow and reads it back unchanged',
+      async () => {
+        const tenant = freshTenant();
+        const record = aWorkflow(tenant, 'wf-1');
+        expect(await store().create(record)).toEqual(record);
+        expect(await store().get(tenant, 'wf-1')).toEqual(record);
+        expect(await store().get(tenant, 'wf-2')).toBeUndefined();
+      },
+      timeout,
+    );
+
+    it(
+      'refuses to create an id that exists (CONFLICT) and keeps the first',
+      async () => {
+        const tenant = freshTenant();
+        const record = aWorkflow(tenant, 'wf-1');
+        await store().create(record);
+        expect(await codeOf(store().create(aWorkflow(tenant, 'wf-1', { title: 'again' })))).toBe(
+          'CONFLICT',
+        );
+        expect(await store().get(tenant, 'wf-1')).toEqual(record);
+      },
+      timeout,
+    );
+
+    it(
+      'lists in creation order, also when filtered by regulation',
+      async () => {
+        const tenant = freshTenant();
+        const created = [
+          aWorkflow(tenant, 'wf-c'),
+          aWorkflow(tenant, 'wf-a', { regulation: 'iso-42001' }),
+          aWorkflow(tenant, 'wf-d'),
+          aWorkflow(tenant, 'wf-b'),
+        ];
+        for (const record of created) await store().create(record);
+        expect((await store().list(tenant)).map((w) => w.id)).toEqual([
+          'wf-c',
+          'wf-a',
+          'wf-d',
+          'wf-b',
+        ]);
+        expect(await store().list(tenant, { regulation: 'eu-ai-act' })).toEqual([
+          created[0],
+          created[2],
+          created[3],
+        ]);
+        expect(await store().list(tenant, { regulation: 'nist-ai-rmf' })).toEqual([]);
+      },
+      timeout,
+    );
+
+    it(
+      'transitions from the expected state: the new state and time are stored, nothing else changes',
+      async () => {
+        const tenant = freshTenant();
+        const record = aWorkflow(tenant, 'wf-1');
+        await store().create(record);
+        const moved = await store().transition(tenant, 'wf-1', 'draft', 'in_progress', at(60));
+        expect(moved).toEqual({ ...record, state: 'in_progress', updatedAt: at(60) });
+        expect(await store().get(tenant, 'wf-1')).toEqual(moved);
+        expect(
+          await store().transition(tenant, 'wf-1', 'in_progress', 'under_review', at(70)),
+        ).toEqual({ ...record, state: 'under_review', updatedAt: at(70) });
+      },
+      timeout,
+    );
+
+    it(
+      'refuses a transition from a state the workflow is no longer in (CONFLICT) and changes nothing',
+      async () => {
+        const tenant = freshTenant();
+        const record = aWorkflow(tenant, 'wf-1');
+        await store().create(record);
+        await store().transition(tenant, 'wf-1', 'draft', 'in_progress', at(60));
+        expect(
+          await codeOf(store().transition(tenant, 'wf-1', 'draft', 'in_progress', at(70))),
+        ).toBe('CONFLICT');
+        expect(await store().get(tenant, 'wf-1')).toEqual({
+          ...record,
+          state: 'in_progress',
+          updatedAt: at(60),
+        });
+      },
+      timeout,
+    );
+
+    it(
+      'refuses a transition of an unknown id (CONFLICT)',
+      async () => {
+        const tenant = freshTenant();
+        expect(
+          await codeOf(store().transition(tenant, 'wf-none', 'draft', 'in_progress', at(1))),
+        ).toBe('CONFLICT');
+        expect(await store().get(tenant, 'wf-none')).toBeUndefined();
+      },
+      timeout,
+    );
+
+    it(
+      'lets exactly one of several concurrent transitions from the same state succeed',
+      async () => {
+        const tenant = freshTenant();
+        await store().create(aWorkflow(tenant, 'wf-1', { state: 'under_review' }));
+        const outcomes = await Promise.all(
+          Array.from({ length: 8 }, (_, n) =>
+            codeOf(
+              store().transition(
+                tenant,
+                'wf-1',
+                'under_review',
+                n % 2 === 0 ? 'approved' : 'rejected',
+                at(n + 1),
+              ),
+            ),
+          ),
+        );
+        expect(outcomes.filter((code) => code === undefined)).toHaveLength(1);
+        expect(outcomes.filter((code) => code === 'CONFLICT')).toHaveLength(7);
+        const winner = outcomes.indexOf(undefined);
+        expect(await store().get(tenant, 'wf-1')).toMatchObject({
+          state: winner % 2 === 0 ? 'approved' : 'rejected',
+          updatedAt: at(winner + 1),
+        });
+      },
+      timeout,
+    );
+
+    it(
+      "finds nothing of tenant A through tenant B's view and cannot move A's workflow (CONFLICT)",
+      async () => {
+        const a = freshTenant();
+        const b = freshTenant();
+        const record = aWorkflow(a, 'wf-1');
+        await store().create(record);
+        expect(await store().get(b, 'wf-1')).toBeUndefined();
+        expect(await store().list(b)).toEqual([]);
+        expect(await store().list(b, { regulation: 'eu-ai-act' })).toEqual([]);
+        expect(await codeOf(store().transition(b, 'wf-1', 'draft', 'in_progress', at(1)))).toBe(
+          'CONFLICT',
+        );
+        expect(await store().get(a, 'wf-1')).toEqual(record);
+        const theirs = aWorkflow(b, 'wf-1', { title: "B's own" });
+        expect(await store().create(theirs)).toEqual(theirs);
+        expect(await store().get(a, 'wf-1')).toEqual(record);
+        expect(await store().list(a)).toEqual([record]);
       },
       timeout,
     );

@@ -606,7 +606,7 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
         };
         expect(doc.openapi).toBe('3.1.0');
         for (const route of service.service.routes) {
-          const path = route.path.replace(/:([a-z]+)/g, '{$1}');
+          const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');
           expect([route.path, doc.paths[path]?.[route.method] !== undefined]).toEqual([
             route.path,
             true,

@@ -1,0 +1,220 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseDocumentText, verifyPack, type EvidencePack } from '@govgate/core';
+import type { RunningService } from '../server.js';
+import { client, start, tempDir, testConfig, type Client } from './harness.js';
+
+const examples = join(__dirname, '..', '..', '..', '..', 'examples', 'compliance');
+const profileYaml = readFileSync(join(examples, 'model-release.profile.yaml'), 'utf8');
+const run = parseDocumentText(
+  readFileSync(join(examples, 'model-release.run.yaml'), 'utf8'),
+  'yaml',
+) as {
+  runId: string;
+  evidence: { type: string; data: Record<string, unknown> }[];
+};
+
+describe('compliance over HTTP: the model release example', () => {
+  const data = tempDir();
+  let service: RunningService;
+  let admin: Client;
+  let pipeline: Client;
+  let auditor: Client;
+  let other: Client;
+
+  beforeAll(async () => {
+    service = await start(testConfig(data.dir));
+    admin = client(service.url, service.bootstrap.adminKey as string);
+    const keyOf = async (body: object) =>
+      (await admin.post('/v1/admin/keys', body)).body.key as string;
+    pipeline = client(service.url, await keyOf({ role: 'client', name: 'pipeline' }));
+    auditor = client(service.url, await keyOf({ role: 'auditor', name: 'auditor' }));
+    await admin.post('/v1/admin/tenants', { id: 'other' });
+    other = client(
+      service.url,
+      await keyOf({ tenant: 'other', role: 'admin', name: 'other admin' }),
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await service?.stop();
+    data.remove();
+  });
+
+  it('saves the requirement profile from YAML', async () => {
+    const saved = await admin.post('/v1/profiles', profileYaml, {
+      'content-type': 'application/yaml',
+    });
+    expect(saved.status).toBe(201);
+    expect(saved.body).toMatchObject({ id: 'model-release', version: 1 });
+    const invalid = await admin.post('/v1/profiles', {
+      id: 'x',
+      version: 1,
+      requires: [{ type: 'Bad' }],
+    });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.code).toBe('PROFILE_INVALID');
+  });
+
+  it('walks the run from INCOMPLETE to VALID as the evidence comes in', async () => {
+    const statuses: string[] = [];
+    for (const [i, evidence] of run.evidence.entries()) {
+      const recorded = await pipeline.post('/v1/evidence', { runId: run.runId, ...evidence });
+      expect(recorded.status).toBe(201);
+      const verdict = await auditor.get(`/v1/runs/${run.runId}/verdict`);
+      expect(verdict.status).toBe(200);
+      statuses.push(verdict.body.status as string);
+      if (i === 0)
+        expect(verdict.body.missing.map((m: { type: string }) => m.type)).toContain('bias.audit');
+    }
+    expect(statuses).toEqual([
+      ...Array<string>(run.evidence.length - 1).fill('INCOMPLETE'),
+      'VALID',
+    ]);
+    const verdict = await auditor.get(`/v1/runs/${run.runId}/verdict`);
+    expect(verdict.body).toMatchObject({
+      status: 'VALID',
+      profile: { id: 'model-release', version: 1 },
+      counts: { evidence: run.evidence.length, approvals: 2 },
+    });
+  });
+
+  it('exports a pack that verifies offline, and rejects it tampered', async () => {
+    const answer = await auditor.get(`/v1/runs/${run.runId}/pack`);
+    expect(answer.status).toBe(200);
+    const pack = answer.body as EvidencePack;
+    const key = (await auditor.get('/v1/ledger/public-key')).body.publicKeyPem as string;
+    expect(verifyPack(pack, key)).toEqual({ ok: true, entries: run.evidence.length, failures: [] });
+    writeFileSync(join(data.dir, 'pack.json'), JSON.stringify(pack));
+    const tampered = {
+      ...pack,
+      entries: pack.entries.map((e, i) =>
+        i === 0 ? { ...e, bytes: e.bytes.replace('0.934', '0.999') } : e,
+      ),
+    };
+    const report = verifyPack(tampered, key);
+    expect(report.ok).toBe(false);
+    expect(report.failures).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'entry_hash', seq: pack.entries[0]?.seq }),
+      ]),
+    );
+  });
+
+  it('turns evidence recorded after the approvals into INVALID', async () => {
+    const late = 'release-late';
+    for (const evidence of run.evidence.slice(0, -2))
+      await pipeline.post('/v1/evidence', { runId: late, ...evidence });
+    await pipeline.post('/v1/evidence', { runId: late, ...run.evidence.at(-2) });
+    await pipeline.post('/v1/evidence', {
+      runId: late,
+      type: 'eval.accuracy',
+      data: { value: 0.95 },
+    });
+    await pipeline.post('/v1/evidence', { runId: late, ...run.evidence.at(-1) });
+    const verdict = await auditor.get(`/v1/runs/${late}/verdict`);
+    expect(verdict.body.status).toBe('INVALID');
+    expect(verdict.body.reasons.map((r: { code: string }) => r.code)).toContain(
+      'evidence_after_approval',
+    );
+  });
+
+  it('refuses invalid evidence naming the fields, and stores nothing', async () => {
+    const before = (await service.runtime.ledger.head('default')).size;
+    const bad = await pipeline.post('/v1/evidence', {
+      runId: '',
+      type: 'Eval Accuracy',
+      data: 3,
+      extra: true,
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.code).toBe('EVIDENCE_INVALID');
+    expect(bad.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(
+      expect.arrayContaining(['/runId', '/type', '/data', '/extra']),
+    );
+    expect((await service.runtime.ledger.head('default')).size).toBe(before);
+  });
+
+  it('reports control coverage of the run per regulation with the evidence seqs', async () => {
+    const regulations = await auditor.get('/v1/regulations');
+    expect(regulations.body.regulations.map((r: { code: string }) => r.code)).toEqual(
+      expect.arrayContaining([
+        'eu-ai-act',
+        'iso-42001',
+        'iso-27001',
+        'soc2',
+        'hipaa',
+        'nist-ai-rmf',
+      ]),
+    );
+    const controls = await auditor.get('/v1/regulations/eu-ai-act/controls');
+    expect(controls.body.controls.length).toBeGreaterThan(10);
+    const coverage = await auditor.get(`/v1/coverage?runId=${run.runId}&regulation=eu-ai-act`);
+    expect(coverage.status).toBe(200);
+    const report = coverage.body.coverage[0];
+    expect(report.regulation).toBe('eu-ai-act');
+    const satisfied = report.controls.filter((c: { status: string }) => c.status === 'satisfied');
+    expect(satisfied.length).toBeGreaterThan(0);
+    for (const c of satisfied) expect(c.seqs.length).toBeGreaterThan(0);
+    expect((await auditor.get('/v1/regulations/gdpr/controls')).status).toBe(404);
+  });
+
+  it('moves an assessment through its workflow, each transition on record, refusing invalid ones', async () => {
+    const created = await admin.post('/v1/workflows', {
+      regulation: 'eu-ai-act',
+      title: 'Triage model 2026',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.state).toBe('draft');
+    const id = created.body.id as string;
+    for (const to of [
+      'in_progress',
+      'under_review',
+      'rejected',
+      'in_progress',
+      'under_review',
+      'approved',
+    ]) {
+      const moved = await admin.post(`/v1/workflows/${id}/transitions`, {
+        to,
+        comment: `to ${to}`,
+      });
+      expect([to, moved.status, moved.body.state]).toEqual([to, 200, to]);
+    }
+    const refused = await admin.post(`/v1/workflows/${id}/transitions`, {
+      to: 'in_progress',
+      comment: 'again',
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('WORKFLOW_TRANSITION_INVALID');
+    const transitions: unknown[] = [];
+    for await (const { entry } of service.runtime.ledger.read('default'))
+      if (entry.type === 'workflow.transition' && entry.subject === id)
+        transitions.push(entry.data);
+    expect(transitions).toHaveLength(6);
+    expect(transitions[5]).toMatchObject({
+      from: 'under_review',
+      to: 'approved',
+      comment: 'to approved',
+    });
+    const listed = await auditor.get('/v1/workflows?regulation=eu-ai-act');
+    expect(listed.body.workflows.map((w: { id: string }) => w.id)).toEqual([id]);
+  });
+
+  it('shows none of it to another tenant', async () => {
+    expect((await other.get(`/v1/runs/${run.runId}/verdict`)).status).toBe(404);
+    expect((await other.get(`/v1/runs/${run.runId}/pack`)).status).toBe(404);
+    expect((await other.get('/v1/profiles')).body.profiles).toEqual([]);
+    expect((await other.post('/v1/profiles/model-release/versions/1/activate')).status).toBe(404);
+    expect((await other.get('/v1/workflows')).body.workflows).toEqual([]);
+    const wf = (await admin.get('/v1/workflows')).body.workflows[0].id as string;
+    expect(
+      (await other.post(`/v1/workflows/${wf}/transitions`, { to: 'in_progress', comment: 'x' }))
+        .status,
+    ).toBe(404);
+    const coverage = await other.get(`/v1/coverage?runId=${run.runId}`);
+    for (const report of coverage.body.coverage)
+      for (const c of report.controls) expect(c.seqs).toEqual([]);
+  });
+});
