@@ -117,6 +117,20 @@ export async function startService(
     { url, env: config.env, store: config.store.kind, ledger: config.ledger.kind },
     'govgate listening',
   );
+  // The run index is derived from the ledger: catch it up with anything a crash left
+  // unindexed (only the entries past each tenant's watermark are read).
+  const reindexing = (async () => {
+    for (const tenant of await runtime.tenants.list()) {
+      const { scanned, indexed } = await runtime.compliance.reindex(tenant.id);
+      if (indexed > 0)
+        logger.info({ tenant: tenant.id, scanned, indexed }, 'evidence index caught up');
+    }
+  })().catch((error: unknown) =>
+    logger.warn(
+      { err: error },
+      'evidence reindex failed; verdicts may miss evidence until the next start',
+    ),
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -133,6 +147,7 @@ export async function startService(
       const idle = setInterval(() => server.closeIdleConnections(), 50);
       await closed;
       clearInterval(idle);
+      await reindexing;
       clearTimeout(timeout);
       await service.close();
       await runtime.close();

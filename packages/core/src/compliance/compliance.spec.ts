@@ -1,0 +1,145 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { GovgateError } from '../errors.js';
+import { ed25519Signer } from '../ledger/checkpoint.js';
+import { InMemoryLedger } from '../testing/in-memory-ledger.js';
+import {
+  InMemoryEvidenceIndex,
+  InMemoryProfileStore,
+  InMemoryWorkflowStore,
+  ManualClock,
+} from '../testing/in-memory-stores.js';
+import { modelRelease } from './__fixtures__/compliance.js';
+import { createCompliance, type Compliance } from './compliance.js';
+import { evidenceEntry } from './evidence.js';
+import { verifyPack } from './pack.js';
+
+const { privateKey } = generateKeyPairSync('ed25519');
+const signer = ed25519Signer(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+
+describe('Compliance', () => {
+  let ledger: InMemoryLedger;
+  let index: InMemoryEvidenceIndex;
+  let workflows: InMemoryWorkflowStore;
+  let compliance: Compliance;
+  const clock = new ManualClock(Date.parse('2026-11-30T00:00:00Z'));
+
+  beforeEach(async () => {
+    ledger = new InMemoryLedger();
+    index = new InMemoryEvidenceIndex();
+    workflows = new InMemoryWorkflowStore();
+    compliance = createCompliance({
+      ledger,
+      evidenceIndex: index,
+      profiles: new InMemoryProfileStore(),
+      workflows,
+      signer,
+      clock,
+    });
+    await compliance.saveProfile('acme', modelRelease, 'admin');
+    await compliance.activateProfile('acme', 'model-release', 1, 'admin');
+  });
+
+  const evidence = [
+    { type: 'eval.accuracy', data: { value: 0.93 } },
+    { type: 'data.provenance', data: { source: 'x' } },
+    { type: 'bias.audit', data: { passed: true } },
+    { type: 'approval', data: { approver: 'alice@example.com' } },
+    { type: 'approval', data: { approver: 'bob@example.com' } },
+  ];
+
+  it('records evidence in the ledger, indexes it by run, and judges the run by the active profile', async () => {
+    for (const e of evidence)
+      await compliance.recordEvidence('acme', { runId: 'r1', ...e }, 'key:ci');
+    await compliance.recordEvidence(
+      'acme',
+      { runId: 'r2', type: 'eval.accuracy', data: { value: 0.1 } },
+      'key:ci',
+    );
+    expect((await index.list('acme', { runId: 'r1' })).map((r) => r.seq)).toEqual([3, 4, 5, 6, 7]);
+    const verdict = await compliance.verdict('acme', 'r1');
+    expect(verdict).toMatchObject({ status: 'VALID', basedOn: [3, 4, 5, 6, 7] });
+    expect((await compliance.verdict('acme', 'r2')).status).toBe('INVALID');
+  });
+
+  it('rebuilds the index from the ledger after a crash between append and index', async () => {
+    await ledger.append('acme', [
+      evidenceEntry({ runId: 'r1', type: 'eval.accuracy', data: { value: 0.95 } }, 'k'),
+    ]);
+    expect(await index.list('acme', { runId: 'r1' })).toEqual([]);
+    expect(await compliance.reindex('acme')).toEqual({ scanned: 3, indexed: 1 });
+    expect(await index.list('acme', { runId: 'r1' })).toEqual([
+      { runId: 'r1', seq: 3, type: 'eval.accuracy' },
+    ]);
+    expect(await index.watermark('acme')).toBe(3);
+    expect(await compliance.reindex('acme')).toEqual({ scanned: 0, indexed: 0 });
+  });
+
+  it('judges by the profile the run names, and says when there is none', async () => {
+    await compliance.saveProfile(
+      'acme',
+      { id: 'lenient', version: 1, requires: [{ type: 'eval.accuracy' }] },
+      'admin',
+    );
+    await compliance.recordEvidence(
+      'acme',
+      { runId: 'r3', type: 'eval.accuracy', data: { value: 0.1 }, profile: 'lenient@1' },
+      'k',
+    );
+    expect((await compliance.verdict('acme', 'r3')).profile.id).toBe('lenient');
+    expect((await compliance.verdict('acme', 'r3', { profile: 'model-release' })).status).toBe(
+      'INVALID',
+    );
+    await expect(compliance.verdict('acme', 'r3', { profile: 'nope' })).rejects.toMatchObject({
+      code: 'PROFILE_NOT_FOUND',
+    });
+  });
+
+  it('exports a pack proven against a checkpoint signed for it', async () => {
+    for (const e of evidence)
+      await compliance.recordEvidence('acme', { runId: 'r1', ...e }, 'key:ci');
+    const pack = await compliance.pack('acme', 'r1', 'auditor');
+    expect(verifyPack(pack, signer.publicKeyPem)).toMatchObject({ ok: true, entries: 5 });
+    expect((await ledger.head('acme')).size).toBe(pack.checkpoint.size + 1);
+    await expect(compliance.pack('acme', 'nothing')).rejects.toMatchObject({
+      code: 'EVIDENCE_INVALID',
+    });
+  });
+
+  it('moves workflows with a ledger entry per transition, and refuses invalid ones', async () => {
+    const wf = await compliance.createWorkflow(
+      'acme',
+      { regulation: 'eu-ai-act', title: 'T' },
+      'alice',
+    );
+    expect(wf.state).toBe('draft');
+    await compliance.transition('acme', wf.id, 'in_progress', 'starting', 'alice');
+    await expect(
+      compliance.transition('acme', wf.id, 'approved', 'skip', 'alice'),
+    ).rejects.toMatchObject({
+      code: 'WORKFLOW_TRANSITION_INVALID',
+    });
+    const entries = [];
+    for await (const { entry } of ledger.read('acme'))
+      if (entry.subject === wf.id) entries.push(entry);
+    expect(entries.map((e) => e.type)).toEqual(['workflow.created', 'workflow.transition']);
+    expect(entries[1]).toMatchObject({
+      actor: 'alice',
+      data: { from: 'draft', to: 'in_progress', comment: 'starting' },
+    });
+  });
+
+  it('puts the state back when the ledger cannot record a transition', async () => {
+    const wf = await compliance.createWorkflow(
+      'acme',
+      { regulation: 'eu-ai-act', title: 'T' },
+      'alice',
+    );
+    await ledger.close();
+    const error = await compliance
+      .transition('acme', wf.id, 'in_progress', 'x', 'alice')
+      .catch((e: unknown) => e);
+    expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+    expect((await workflows.get('acme', wf.id))?.state).toBe('draft');
+  });
+});
