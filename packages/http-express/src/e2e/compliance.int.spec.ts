@@ -25,7 +25,7 @@ describe('compliance over HTTP: the model release example', () => {
 
   beforeAll(async () => {
     service = await start(testConfig(data.dir));
-    admin = client(service.url, service.bootstrap.adminKey as string);
+    admin = client(service.url, service.bootstrap.adminKey);
     const keyOf = async (body: object) =>
       (await admin.post('/v1/admin/keys', body)).body.key as string;
     pipeline = client(service.url, await keyOf({ role: 'client', name: 'pipeline' }));
