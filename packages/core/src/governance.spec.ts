@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { ed25519Signer, verifyCheckpoint } from './ledger/checkpoint.js';
 import { GovgateError } from './errors.js';
+import { canonicalJson } from './ledger/canonical-json.js';
 import { createGovernance, type Governance } from './governance.js';
 import type { AppendRequest, LedgerEntry, StoredEntry } from './ledger/entry.js';
 import type { LedgerPort } from './ports.js';
@@ -139,6 +140,28 @@ describe('Governance.check', () => {
     const acme = await entries(ledger, 'acme');
     expect(acme.every((e) => e.entry.tenant === 'acme')).toBe(true);
     expect((await ledger.head('globex')).size).toBe(3);
+  });
+
+  it('records every decision as the canonical JSON of its entry, whatever the request holds', async () => {
+    const requests = [
+      aRequest({ z: 1, a: { y: [true, null], b: 'x' }, '10': 'ten', '9': 'nine' }),
+      aRequest({ 'k"q': 'a\\b\n', é: '\u20ac\ud83d\ude00\u2028', n: -0, big: 1e21 }),
+      aRequest(
+        { contact: 'mail bob@example.com', contains_personal_data: true },
+        { subject: 'u-"1"', context: { region: 'eu', env: 'prod' } },
+      ),
+      { ...aRequest({}), metadata: { gone: undefined, kept: 1 } },
+    ];
+    for (const request of requests) await governance.check('acme', request, { actor: 'key "1"' });
+    const stored = await entries(ledger, 'acme');
+    expect(stored).toHaveLength(2 + requests.length);
+    for (const { entry, bytes } of stored) expect(bytes).toBe(canonicalJson(entry));
+    expect(stored.at(-1)?.entry.data).toEqual({
+      decision: expect.any(Object) as unknown,
+      pii: [],
+      request: { metadata: { kept: 1 }, model: 'gpt-4o', operation: 'chat.completion' },
+    });
+    expect(await governance.verify('acme')).toMatchObject({ ok: true });
   });
 
   it('uses the new active version after an activation', async () => {

@@ -1,7 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { GovgateError } from '../errors.js';
+import { canonicalJson } from '../ledger/canonical-json.js';
 import { aRequest } from '../testing/builders.js';
-import { deriveFacts, inspectRequest, REQUEST_LIMITS } from './inspect.js';
+import { compileSchema } from '../schema/validator.js';
+import {
+  decisionRequestSchema,
+  deriveFacts,
+  inspectForRecord,
+  inspectRequest,
+  isPlainlyValidRequest,
+  REQUEST_LIMITS,
+} from './inspect.js';
 
 const forbidden = new Set(['prompt', 'messages', 'content', 'input', 'text', 'completion']);
 
@@ -247,5 +256,161 @@ describe('inspectRequest and PII', () => {
       any: true,
     });
     expect(deriveFacts(aRequest({ a: 'none' })).pii.any).toBe(false);
+  });
+});
+
+describe('inspectForRecord', () => {
+  function random(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      return s / 2 ** 32;
+    };
+  }
+  const rnd = random(11);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
+  const keys = [
+    'a',
+    'B',
+    'z',
+    '10',
+    '9',
+    '1a',
+    'é',
+    '\u20ac',
+    '\ud83d\ude00',
+    'k"q',
+    'k\\',
+    '\n',
+    'f4',
+    'f47',
+  ];
+  const leaves = [
+    '',
+    'plain',
+    'a"b\\c',
+    '\u0000\u001f',
+    '\u2028',
+    'é\u20ac\ud83d\ude00',
+    'mail bob@example.com now',
+    'card 4111 1111 1111 1111',
+    '10.0.0.1',
+    0,
+    -0,
+    1.5,
+    1e21,
+    1e-7,
+    2 ** 53,
+    true,
+    false,
+    null,
+  ];
+  function value(depth: number): unknown {
+    const p = rnd();
+    if (depth > 3 || p < 0.45) return pick(leaves);
+    if (p < 0.65) return Array.from({ length: Math.floor(rnd() * 4) }, () => value(depth + 1));
+    return section(depth + 1);
+  }
+  function section(depth: number): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (let n = Math.floor(rnd() * 6); n > 0; n--) out[pick(keys)] = value(depth);
+    if (rnd() < 0.1) out.gone = undefined;
+    return out;
+  }
+
+  it('writes the canonical JSON of what it stores, and stores what inspectRequest redacts, on 1,000 random requests', () => {
+    for (let n = 0; n < 1000; n++) {
+      const request = {
+        model: pick(['gpt-4o', 'm"1', 'é']),
+        operation: 'chat',
+        metadata: section(1),
+        ...(rnd() < 0.5 ? { context: section(1) } : {}),
+        ...(rnd() < 0.5 ? { subject: 'u-1' } : {}),
+      };
+      const recorded = inspectForRecord(request, forbidden);
+      const { redacted, facts } = inspectRequest(request, forbidden);
+      expect(recorded.storedJson).toBe(canonicalJson(recorded.stored));
+      expect(recorded.storedJson).toBe(
+        canonicalJson({
+          context: redacted.context,
+          metadata: redacted.metadata,
+          model: redacted.model,
+          operation: redacted.operation,
+        }),
+      );
+      expect(recorded.facts).toEqual(facts);
+      expect(recorded.subject).toBe(request.subject);
+    }
+  });
+
+  it('keeps the key order of the input in what it stores (the JSON is sorted)', () => {
+    const recorded = inspectForRecord(aRequest({ z: 1, a: 'bob@example.com' }), forbidden);
+    expect(Object.keys(recorded.stored.metadata as object)).toEqual(['z', 'a']);
+    expect(recorded.storedJson).toBe(
+      '{"metadata":{"a":"[REDACTED:email]","z":1},"model":"gpt-4o","operation":"chat.completion"}',
+    );
+  });
+
+  it('writes each value as it was read and checked, once', () => {
+    let reads = 0;
+    const metadata = {
+      get note(): string {
+        reads += 1;
+        return reads === 1 ? 'mail bob@example.com' : '\ud800';
+      },
+    };
+    const recorded = inspectForRecord(aRequest(metadata), forbidden);
+    expect(recorded.storedJson).toContain('"note":"mail [REDACTED:email]"');
+    expect(recorded.facts.pii.email).toBe(true);
+  });
+
+  it('refuses what inspectRequest refuses, with the same details', () => {
+    const request = aRequest({ b: NaN, a: { prompt: 'x' }, c: 'x'.repeat(5000) });
+    const details = (f: () => unknown) => {
+      try {
+        f();
+      } catch (error) {
+        return (error as GovgateError).details;
+      }
+      throw new Error('accepted');
+    };
+    expect(details(() => inspectForRecord(request, forbidden))).toEqual(
+      details(() => inspectRequest(request, forbidden)),
+    );
+  });
+});
+
+describe('isPlainlyValidRequest', () => {
+  const validate = compileSchema(decisionRequestSchema);
+  const base = { model: 'm', operation: 'o', metadata: {} };
+  const inputs: [string, unknown][] = [
+    ['a minimal request', base],
+    ['a full request', { ...base, subject: 's', context: { a: 1 } }],
+    ['an undefined subject and context', { ...base, subject: undefined, context: undefined }],
+    ['a 256-character model', { ...base, model: 'x'.repeat(256) }],
+    ['a 257-character model', { ...base, model: 'x'.repeat(257) }],
+    ['256 emoji (512 code units)', { ...base, model: '\ud83d\ude00'.repeat(256) }],
+    ['an empty operation', { ...base, operation: '' }],
+    ['a numeric subject', { ...base, subject: 1 }],
+    ['a null subject', { ...base, subject: null }],
+    ['metadata as a list', { ...base, metadata: [] }],
+    ['null metadata', { ...base, metadata: null }],
+    ['no metadata', { model: 'm', operation: 'o' }],
+    ['context as a string', { ...base, context: 'x' }],
+    ['an unknown key', { ...base, prompt: 'x' }],
+    ['an unknown key set to undefined', { ...base, prompt: undefined }],
+    ['a null prototype', Object.assign(Object.create(null) as object, base)],
+    ['a class instance', Object.assign(new (class Request {})(), base)],
+    ['a list', [base]],
+    ['null', null],
+    ['a string', 'request'],
+  ];
+
+  it.each(inputs)('accepts only what the schema accepts: %s', (_name, value) => {
+    if (isPlainlyValidRequest(value)) expect(validate(value)).toBe(true);
+  });
+
+  it('accepts the usual request', () => {
+    expect(isPlainlyValidRequest({ ...base, subject: 's', context: { a: 1 } })).toBe(true);
   });
 });

@@ -1,11 +1,16 @@
 import { describe, it, expect } from '@jest/globals';
 import {
   PII_KINDS,
+  TEXT_CASED,
+  TEXT_ESCAPES,
+  TEXT_SURROGATES,
   detectPii,
+  detectPiiScanned,
   ibanValid,
   luhnValid,
   parseIpv4,
   parseIpv6,
+  scanText,
   type PiiKind,
 } from './pii.js';
 
@@ -436,5 +441,75 @@ describe('parseIpv6', () => {
     ['', false],
   ])('given %p, when parsed, then it returns %s', (s, expected) => {
     expect(parseIpv6(s)).toBe(expected);
+  });
+});
+
+describe('scanText', () => {
+  it.each([
+    ['plain lower-case text', 'eu-west', 0],
+    ['one digit, which no pass can match', 'eu-west-1', 0],
+    ['two digits', 'v1.2', 1],
+    ['an @', 'a@b', 2],
+    ['a colon', 'a:b', 4],
+    ['a quote', 'a"b', TEXT_ESCAPES],
+    ['a backslash', 'a\\b', TEXT_ESCAPES],
+    ['a control character', 'a\nb', TEXT_ESCAPES],
+    ['an upper-case letter', 'aBc', TEXT_CASED],
+    ['a letter past ASCII', 'é', TEXT_CASED],
+    ['a surrogate pair', '\ud83d\ude00', TEXT_CASED | TEXT_SURROGATES],
+    ['a lone surrogate', 'a\udc00', TEXT_CASED | TEXT_SURROGATES],
+  ])('reports %s', (_name, text, bits) => {
+    expect(scanText(text)).toBe(bits);
+  });
+
+  it('flags every character that JSON escapes or lower case changes', () => {
+    const missed: number[] = [];
+    for (let c = 0; c < 0x10000; c++) {
+      const text = String.fromCharCode(c);
+      const bits = scanText(text);
+      if (JSON.stringify(text) !== `"${text}"` && (bits & (TEXT_ESCAPES | TEXT_SURROGATES)) === 0)
+        missed.push(c);
+      if (text.toLowerCase() !== text && (bits & TEXT_CASED) === 0) missed.push(c);
+    }
+    expect(missed).toEqual([]);
+  });
+});
+
+describe('detectPiiScanned', () => {
+  it('finds what detectPii finds in 20,000 random strings of few digits', () => {
+    let s = 3;
+    const rnd = (): number => {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      return s / 2 ** 32;
+    };
+    const alphabet = 'aZ09 .-+()@:/_x1';
+    const differing: string[] = [];
+    for (let n = 0; n < 20_000; n++) {
+      let text = '';
+      for (let k = Math.floor(rnd() * 24); k > 0; k--)
+        text += alphabet[Math.floor(rnd() * alphabet.length)] as string;
+      const expected = detectPii(text);
+      if (JSON.stringify(detectPiiScanned(text, scanText(text))) !== JSON.stringify(expected))
+        differing.push(text);
+    }
+    expect(differing).toEqual([]);
+  });
+
+  it.each(['GB12', 'AB12CDEFGHIJKLMNOP', '+1', '1', 'x1.2.3.4'])(
+    'agrees with detectPii on %j',
+    (text) => {
+      expect(detectPiiScanned(text, scanText(text))).toEqual(detectPii(text));
+    },
+  );
+
+  it.each([
+    'call +44 20 7946 0958 or mail jane@example.com',
+    'build 1.2.3',
+    'host ::1',
+    'IBAN GB82 WEST 1234 5698 7654 32',
+    'no personal data here',
+    'ab',
+  ])('finds what detectPii finds in %j', (text) => {
+    expect(detectPiiScanned(text, scanText(text))).toEqual(detectPii(text));
   });
 });

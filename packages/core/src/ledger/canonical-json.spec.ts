@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { canonicalDigest, canonicalJson, canonicalJsonData, sha256Hex } from './canonical-json.js';
+import {
+  canonicalDigest,
+  canonicalJson,
+  canonicalJsonData,
+  jsonString,
+  sha256Hex,
+} from './canonical-json.js';
 
 describe('canonicalJson (RFC 8785)', () => {
   it('serializes the RFC 8785 §3.2.2 example exactly', () => {
@@ -125,5 +131,29 @@ describe('canonicalJsonData (the ledger’s one-pass writer)', () => {
     ['nesting past 64 levels', JSON.parse('['.repeat(70) + ']'.repeat(70)) as object],
   ])('refuses %s', (_name, data) => {
     expect(canonicalJsonData(data)).toBeUndefined();
+  });
+});
+
+describe('jsonString', () => {
+  it.each([
+    ['plain text', 'eu-west-1'],
+    ['the empty string', ''],
+    ['a quote', 'a"b'],
+    ['a backslash', 'a\\b'],
+    ['control characters', '\u0000\b\t\n\f\r\u001f'],
+    ['DEL and non-ASCII', '\u007fé\u20ac'],
+    ['a surrogate pair', '\ud83d\ude00'],
+    ['line separators', '\u2028\u2029'],
+  ])('writes %s as JSON.stringify does', (_name, text) => {
+    expect(jsonString(text)).toBe(JSON.stringify(text));
+  });
+
+  it('writes every single UTF-16 code unit as JSON.stringify does', () => {
+    const differing: number[] = [];
+    for (let c = 0; c < 0x10000; c++) {
+      const text = `a${String.fromCharCode(c)}`;
+      if (jsonString(text) !== JSON.stringify(text)) differing.push(c);
+    }
+    expect(differing).toEqual([]);
   });
 });

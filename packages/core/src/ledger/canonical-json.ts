@@ -25,6 +25,23 @@ export function canonicalDigest(value: unknown): string {
   return sha256Hex(canonicalJson(value));
 }
 
+/**
+ * The JSON (and RFC 8785) form of a well-formed string: what JSON.stringify writes,
+ * without calling it for the usual string that needs no escaping.
+ *
+ * @example
+ * jsonString('eu-west-1') // '"eu-west-1"'
+ * jsonString('a"b')       // '"a\\"b"'
+ */
+export function jsonString(text: string): string {
+  for (let n = 0; n < text.length; n++) {
+    const c = text.charCodeAt(n);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff))
+      return JSON.stringify(text);
+  }
+  return `"${text}"`;
+}
+
 class NotJsonData extends Error {}
 const NOT_JSON = new NotJsonData('not JSON data');
 

@@ -8,6 +8,7 @@ import {
   checkAppend,
   computeEntryHash,
   sealEntry,
+  withCanonicalJson,
   type AppendRequest,
 } from './entry.js';
 
@@ -58,6 +59,88 @@ describe('sealEntry', () => {
     );
     expect(s.bytes).not.toContain('subject');
     expect(s.bytes).toBe(canonicalJson(s.entry));
+  });
+});
+
+describe('sealEntry checks the position on every call', () => {
+  const at = { tenant: 'acme', seq: 1, prev: GENESIS_PREV, ts: '2026-01-01T00:00:00.000Z' };
+  const json = checkAppend('acme', request);
+  const refused = (position: typeof at, r: AppendRequest = request): boolean => {
+    try {
+      sealEntry(position, r, json);
+      return false;
+    } catch (error) {
+      return GovgateError.is(error, 'LEDGER_ENTRY_INVALID');
+    }
+  };
+
+  it.each([
+    ['a prev that is not a hash', { ...at, prev: 'x' }],
+    ['an empty prev', { ...at, prev: '' }],
+    ['an empty timestamp', { ...at, ts: '' }],
+    ['a timestamp that is not ISO 8601', { ...at, ts: '2026-01-01 00:00:00' }],
+    ['an empty tenant', { ...at, tenant: '' }],
+    ['a tenant that could escape a directory', { ...at, tenant: '../x' }],
+  ])('refuses %s, also right after a valid call', (_name, position) => {
+    const first = sealEntry(at, request, json);
+    expect(refused({ ...position, seq: 2 })).toBe(true);
+    expect(refused({ ...at, seq: 2, prev: first.entry.hash })).toBe(false);
+    expect(refused({ ...position, seq: 2 })).toBe(true);
+  });
+
+  it('refuses an empty or malformed type, also right after a valid call', () => {
+    sealEntry(at, request, json);
+    expect(refused(at, { ...request, type: '' })).toBe(true);
+    expect(refused(at, { ...request, type: 'Decision!' })).toBe(true);
+  });
+});
+
+describe('checkAppend with data whose canonical JSON core wrote', () => {
+  it('takes the JSON recorded for that very object, once', () => {
+    const data = withCanonicalJson({ a: 1 }, '{"a":1}');
+    data.a = 2; // changed after it was written: the recorded JSON shows it was taken
+    expect(checkAppend('acme', { type: 'decision', actor: 'a', data })).toBe('{"a":1}');
+    expect(checkAppend('acme', { type: 'decision', actor: 'a', data })).toBe('{"a":2}');
+  });
+
+  it('checks data that a caller built, however alike, in full', () => {
+    withCanonicalJson({ n: 1 }, '{"n":1}');
+    expect(() => checkAppend('acme', { type: 'decision', actor: 'a', data: { n: NaN } })).toThrow(
+      GovgateError,
+    );
+    expect(checkAppend('acme', { type: 'decision', actor: 'a', data: { n: 1 } })).toBe('{"n":1}');
+  });
+
+  it('still checks the tenant, type, actor and subject', () => {
+    const entry =
+      (r: Partial<AppendRequest>, tenant = 'acme') =>
+      () =>
+        checkAppend(tenant, {
+          type: 'decision',
+          actor: 'a',
+          ...r,
+          data: withCanonicalJson({}, '{}'),
+        });
+    expect(entry({}, '../x')).toThrow(GovgateError);
+    expect(entry({ type: 'Decision!' })).toThrow(GovgateError);
+    expect(entry({ actor: '' })).toThrow(GovgateError);
+    expect(entry({ subject: 'x'.repeat(257) })).toThrow(GovgateError);
+    expect(entry({})()).toBe('{}');
+  });
+
+  it('is not reachable from the package’s API', async () => {
+    const api = Object.keys(await import('../index.js'));
+    const testing = Object.keys(await import('../testing/index.js'));
+    for (const name of ['withCanonicalJson', 'decisionEntryData', 'inspectForRecord']) {
+      expect(api).not.toContain(name);
+      expect(testing).not.toContain(name);
+    }
+  });
+
+  it('still enforces the size limit', () => {
+    const blob = 'x'.repeat(MAX_ENTRY_DATA_BYTES);
+    const data = withCanonicalJson({ blob }, JSON.stringify({ blob }));
+    expect(() => checkAppend('acme', { type: 'decision', actor: 'a', data })).toThrow(/limit is/);
   });
 });
 

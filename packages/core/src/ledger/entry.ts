@@ -1,7 +1,7 @@
 import type { JsonObject } from '../decision/decision.js';
 import { GovgateError, type ErrorDetail } from '../errors.js';
 import { isTenantId, utf8Length } from '../schema/patterns.js';
-import { canonicalJson, canonicalJsonData, sha256Hex } from './canonical-json.js';
+import { canonicalJson, canonicalJsonData, jsonString, sha256Hex } from './canonical-json.js';
 import { jsonDataProblems } from './json-data.js';
 
 /** `prev` of a chain's first entry. */
@@ -67,6 +67,28 @@ const shortText = (v: unknown): v is string =>
   typeof v === 'string' && v.length > 0 && v.length <= 256 && v.isWellFormed();
 
 /**
+ * Canonical JSON that core wrote itself, while checking them, for data objects it
+ * built. Keyed by object identity and never exported from the package, so data a
+ * caller built can never be found here: it always gets the full check.
+ */
+const writtenByCore = new WeakMap<object, string>();
+
+/**
+ * Records the RFC 8785 canonical JSON of `data`, written by core from values it has
+ * already checked, so that `checkAppend` takes it (once) instead of checking and
+ * serializing the data again. Internal to core: `json` must be exactly
+ * `canonicalJsonData(data)`, which the callers' tests assert.
+ *
+ * @example
+ * const data = withCanonicalJson({ a: 1 }, '{"a":1}');
+ * checkAppend('acme', { type: 'decision', actor: 'library', data }); // '{"a":1}'
+ */
+export function withCanonicalJson<T extends JsonObject>(data: T, json: string): T {
+  writtenByCore.set(data, json);
+  return data;
+}
+
+/**
  * Checks an append request and returns the canonical JSON of its data. Throws
  * `LEDGER_ENTRY_INVALID` naming every problem, before anything is written.
  */
@@ -98,8 +120,13 @@ export function checkAppend(tenant: string, request: AppendRequest): string {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     problems.push({ pointer: '/data', message: 'must be an object' });
   } else {
-    text = canonicalJsonData(data);
-    if (text === undefined) problems.push(...jsonDataProblems(data, '/data'));
+    text = writtenByCore.get(data);
+    if (text === undefined) {
+      text = canonicalJsonData(data);
+      if (text === undefined) problems.push(...jsonDataProblems(data, '/data'));
+    } else {
+      writtenByCore.delete(data); // one append per registration: a reused object is checked in full
+    }
   }
   if (problems.length > 0 || text === undefined) {
     throw new GovgateError(
@@ -122,6 +149,14 @@ export function checkAppend(tenant: string, request: AppendRequest): string {
   return text;
 }
 
+/** Values sealEntry validated or computed last; each starts as a valid value of its kind. */
+const sealed = {
+  hash: GENESIS_PREV,
+  ts: '1970-01-01T00:00:00.000Z',
+  tenant: 'a',
+  type: 'decision',
+};
+
 /**
  * Builds the next entry of a chain and its canonical bytes. The canonical text is
  * assembled from the fixed top-level keys in RFC 8785 order around the already
@@ -136,25 +171,34 @@ export function sealEntry(
   request: AppendRequest,
   dataJson: string,
 ): StoredEntry {
+  // Appends to one chain repeat the tenant, type and timestamp, and pass the hash sealed
+  // last as prev: values equal to ones already validated are not tested again.
   if (
-    !HASH_HEX.test(position.prev) ||
-    !ISO_TS.test(position.ts) ||
-    !isTenantId(position.tenant) ||
-    !TYPE_PATTERN.test(request.type)
+    (position.prev !== sealed.hash && !HASH_HEX.test(position.prev)) ||
+    (position.ts !== sealed.ts && !ISO_TS.test(position.ts)) ||
+    (position.tenant !== sealed.tenant && !isTenantId(position.tenant)) ||
+    (request.type !== sealed.type && !TYPE_PATTERN.test(request.type))
   )
     throw new GovgateError(
       'LEDGER_ENTRY_INVALID',
       'sealEntry needs a hex prev hash, an ISO timestamp, a valid tenant and type',
     );
-  const q = JSON.stringify;
+  sealed.ts = position.ts;
+  sealed.tenant = position.tenant;
+  sealed.type = request.type;
+  const q = jsonString;
   // prev (hex), tenant and type (checked patterns) and ts (ISO 8601) never need escaping.
   const head = `{"actor":${q(request.actor)},"data":${dataJson},`;
   const tail =
     `"prev":"${position.prev}","seq":${position.seq},` +
     (request.subject === undefined ? '' : `"subject":${q(request.subject)},`) +
     `"tenant":"${position.tenant}","ts":"${position.ts}","type":"${request.type}","v":${ENTRY_VERSION}}`;
-  const hash = sha256Hex(head + tail);
-  const bytes = `${head}"hash":"${hash}",${tail}`;
+  const unhashed = head + tail;
+  const hash = sha256Hex(unhashed);
+  sealed.hash = hash;
+  // Hashing made `unhashed` one flat string: slices of it are cheaper to write out than
+  // `head` and `tail`, which may be ropes of many pieces.
+  const bytes = `${unhashed.slice(0, head.length)}"hash":"${hash}",${unhashed.slice(head.length)}`;
   const entry: { -readonly [K in keyof LedgerEntry]: LedgerEntry[K] } = {
     v: ENTRY_VERSION,
     tenant: position.tenant,

@@ -21,11 +21,19 @@ import type {
 import type { LedgerTamper } from './ledger-contract.js';
 
 /**
- * Rows of UTF-8 bytes in one growing buffer: no allocation per row and nothing for
- * the garbage collector to trace, so large in-memory ledgers stay cheap.
+ * Rows of UTF-8 bytes in a few large buffers: no allocation per row and nothing for
+ * the garbage collector to trace, so large in-memory ledgers stay cheap. A row never
+ * spans two buffers, and a full buffer is kept as it is (no copy) when the next one
+ * starts, each twice the size of the one before, up to 8 MiB.
  */
 class ByteRows {
-  private arena = Buffer.allocUnsafe(64 * 1024);
+  private static readonly MAX_CHUNK = 8 * 1024 * 1024;
+  private readonly chunks: Buffer[] = [Buffer.allocUnsafe(64 * 1024)];
+  private chunk = this.chunks[0] as Buffer;
+  private used = 0;
+  /** Per row: its buffer, and where it starts and ends in it. */
+  private readonly chunkOf: number[] = [];
+  private readonly starts: number[] = [];
   private readonly ends: number[] = [];
 
   get length(): number {
@@ -33,19 +41,24 @@ class ByteRows {
   }
 
   push(row: string): void {
-    const start = this.ends.length === 0 ? 0 : (this.ends[this.ends.length - 1] as number);
     // UTF-8 needs at most 3 bytes per UTF-16 code unit: room for that means no measuring.
-    const need = start + row.length * 3;
-    if (need > this.arena.length) {
-      const grown = Buffer.allocUnsafe(Math.max(need, this.arena.length * 2));
-      this.arena.copy(grown, 0, 0, start);
-      this.arena = grown;
+    const need = row.length * 3;
+    if (this.used + need > this.chunk.length) {
+      this.chunk = Buffer.allocUnsafe(
+        Math.max(need, Math.min(this.chunk.length * 2, ByteRows.MAX_CHUNK)),
+      );
+      this.chunks.push(this.chunk);
+      this.used = 0;
     }
-    this.ends.push(start + this.arena.write(row, start, 'utf8'));
+    this.chunkOf.push(this.chunks.length - 1);
+    this.starts.push(this.used);
+    this.used += this.chunk.write(row, this.used, 'utf8');
+    this.ends.push(this.used);
   }
 
   get(n: number): string {
-    return this.arena.toString('utf8', n === 0 ? 0 : this.ends[n - 1], this.ends[n]);
+    const chunk = this.chunks[this.chunkOf[n] as number] as Buffer;
+    return chunk.toString('utf8', this.starts[n], this.ends[n]);
   }
 
   all(): string[] {
@@ -54,6 +67,11 @@ class ByteRows {
 
   /** Replaces every row (tampering in tests; rare, so it simply rebuilds). */
   replace(rows: readonly string[]): void {
+    this.chunks.length = 1;
+    this.chunk = this.chunks[0] as Buffer;
+    this.used = 0;
+    this.chunkOf.length = 0;
+    this.starts.length = 0;
     this.ends.length = 0;
     for (const row of rows) this.push(row);
   }
@@ -76,8 +94,20 @@ export class InMemoryLedger implements LedgerPort {
     this.read(tenant, { fromSeq, limit }),
   );
   private closed = false;
+  private lastMs = Number.NaN;
+  private lastTs = '';
 
   constructor(private readonly clock: ClockPort = { now: () => Date.now() }) {}
+
+  /** The clock's time as an ISO string; formatted once per millisecond, as appends come faster. */
+  private timestamp(): string {
+    const now = this.clock.now();
+    if (now !== this.lastMs) {
+      this.lastTs = new Date(now).toISOString();
+      this.lastMs = now;
+    }
+    return this.lastTs;
+  }
 
   private chain(tenant: string): Chain {
     let chain = this.chains.get(tenant);
@@ -91,22 +121,23 @@ export class InMemoryLedger implements LedgerPort {
   append(tenant: string, requests: readonly AppendRequest[]): Promise<readonly LedgerEntry[]> {
     try {
       if (this.closed) throw new GovgateError('LEDGER_UNAVAILABLE', 'ledger is closed');
-      const dataJson = requests.map((r) => checkAppend(tenant, r)); // all checked before any is written
+      const dataJson: string[] = [];
+      for (const request of requests) dataJson.push(checkAppend(tenant, request)); // all checked before any is written
       const chain = this.chain(tenant);
-      const ts = new Date(this.clock.now()).toISOString();
+      const ts = this.timestamp();
       const written: LedgerEntry[] = [];
       let { size, hash } = chain.head;
-      requests.forEach((request, n) => {
+      for (let n = 0; n < requests.length; n++) {
         const stored = sealEntry(
           { tenant, seq: size + 1, prev: hash, ts },
-          request,
+          requests[n] as AppendRequest,
           dataJson[n] as string,
         );
         chain.rows.push(stored.bytes);
         written.push(stored.entry);
         size += 1;
         hash = stored.entry.hash;
-      });
+      }
       chain.head = { size, hash };
       return Promise.resolve(written);
     } catch (error) {
