@@ -5,7 +5,7 @@ import {
   type PolicySummary,
   type PolicyVersionRecord,
 } from '@govgate/core';
-import { and, asc, eq, max } from 'drizzle-orm';
+import { and, asc, eq, max, sql } from 'drizzle-orm';
 import { guarded, type SqliteDatabase } from './database.js';
 import { activePolicies, policyVersions } from './schema.js';
 
@@ -33,7 +33,31 @@ function toRecord(row: VersionRow): PolicyVersionRecord {
  * await policies.activate('acme', record.id, record.version);
  */
 export class SqlitePolicyStore implements PolicyStorePort {
+  private activeQuery: ReturnType<SqlitePolicyStore['prepareActive']> | undefined;
+  /** Versions never change: parsed records are kept by (tenant, id, version, digest). */
+  private readonly records = new Map<string, PolicyVersionRecord>();
+
   constructor(private readonly db: SqliteDatabase) {}
+
+  private prepareActive() {
+    return this.db.orm
+      .select({
+        policyId: activePolicies.policyId,
+        version: activePolicies.version,
+        digest: policyVersions.digest,
+      })
+      .from(activePolicies)
+      .innerJoin(
+        policyVersions,
+        and(
+          eq(policyVersions.tenant, activePolicies.tenant),
+          eq(policyVersions.policyId, activePolicies.policyId),
+          eq(policyVersions.version, activePolicies.version),
+        ),
+      )
+      .where(eq(activePolicies.tenant, sql.placeholder('tenant')))
+      .prepare();
+  }
 
   private find(tenant: string, id: string, version: number): VersionRow | undefined {
     return this.db.orm
@@ -157,10 +181,21 @@ export class SqlitePolicyStore implements PolicyStorePort {
 
   getActive(tenant: string): Promise<PolicyVersionRecord | undefined> {
     return guarded('read the active policy', () => {
-      const active = this.activeRow(tenant);
+      // The hot path of every check: one prepared read; the document is parsed once
+      // per version (prepared on first use, so a database without migrations fails
+      // here with a clear error rather than at construction).
+      this.activeQuery ??= this.prepareActive();
+      const active = this.activeQuery.get({ tenant });
       if (active === undefined) return undefined;
+      const key = `${tenant}\u0000${active.policyId}\u0000${active.version}\u0000${active.digest}`;
+      const cached = this.records.get(key);
+      if (cached !== undefined) return cached;
       const row = this.find(tenant, active.policyId, active.version);
-      return row === undefined ? undefined : toRecord(row);
+      if (row === undefined) return undefined;
+      const record = toRecord(row);
+      if (this.records.size >= 1024) this.records.clear();
+      this.records.set(key, record);
+      return record;
     });
   }
 }
