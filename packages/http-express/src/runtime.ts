@@ -15,7 +15,6 @@ import {
   openSqlite,
   sqliteModule,
   sqliteStores,
-  type SqliteDatabase,
 } from '@govgate/adapter-sqlite';
 import {
   CHECKPOINT_SIGNER,
@@ -50,6 +49,7 @@ import {
 } from '@govgate/core';
 import { Container, ContainerModule } from 'inversify';
 import { ConfigError, type ServiceConfig } from './config.js';
+import { CachingKeyStore, CachingPolicyStore, type ChangeProbe } from './caching-stores.js';
 import { ObservedLedger, type AppendObserver } from './instrumented-ledger.js';
 
 /** Tokens of what the composition root binds beside core's ports. */
@@ -214,12 +214,14 @@ export async function openRuntime(
 
     let storeCheck: () => Promise<void>;
     let migrationCheck: () => Promise<string[]>;
-    let sqlite: SqliteDatabase | undefined;
+    let probe: ChangeProbe | undefined;
     let pg: PostgresDatabase | undefined;
     if (config.store.kind === 'sqlite') {
       const db = openSqlite({ file: config.store.file });
-      sqlite = db;
       closers.push(() => db.close());
+      // moves whenever another connection (the CLI, a script) commits
+      const dataVersion = db.client.prepare('PRAGMA data_version').pluck();
+      probe = () => dataVersion.get() as number;
       if (migrateNow) migrateSqlite(db);
       container.loadSync(
         sqliteModule(sqliteStores(db, { ledger: config.ledger.kind === 'fs' ? false : true })),
@@ -306,7 +308,6 @@ export async function openRuntime(
         }
       };
     }
-    void sqlite;
 
     // Buckets are shared through Postgres; one SQLite service instance keeps them in
     // memory, so throttling never costs a durable write per request.
@@ -314,6 +315,17 @@ export async function openRuntime(
       container.unbindSync(RATE_LIMIT_STORE);
       container.bind(RATE_LIMIT_STORE).toConstantValue(new MemoryRateLimitStore());
     }
+    // Keys and active policies are read on every request: cached briefly (caching-stores.ts).
+    const keyStore = new CachingKeyStore(container.get<KeyStorePort>(KEY_STORE), clock, probe);
+    container.unbindSync(KEY_STORE);
+    container.bind(KEY_STORE).toConstantValue(keyStore);
+    const policyStore = new CachingPolicyStore(
+      container.get<PolicyStorePort>(POLICY_STORE),
+      clock,
+      probe,
+    );
+    container.unbindSync(POLICY_STORE);
+    container.bind(POLICY_STORE).toConstantValue(policyStore);
     // Every use of the ledger goes through one observable wrapper (metrics).
     const observed = new ObservedLedger(container.get<LedgerPort>(LEDGER));
     container.unbindSync(LEDGER);

@@ -3,9 +3,15 @@ import { USAGE_COUNTERS, type UsageCounts, type UsageCounter } from '../ports.js
 
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
+let lastDay = { from: 0, to: 0, day: '1970-01-01' };
+
 /** The UTC day of a moment, `YYYY-MM-DD`: the unit usage is counted in. */
 export function usageDay(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
+  // called for every request: the day is formatted once per UTC day
+  if (ms >= lastDay.from && ms < lastDay.to) return lastDay.day;
+  const from = Math.floor(ms / 86_400_000) * 86_400_000;
+  lastDay = { from, to: from + 86_400_000, day: new Date(from).toISOString().slice(0, 10) };
+  return lastDay.day;
 }
 
 export function zeroCounts(): { [C in UsageCounter]: number } {
