@@ -160,9 +160,7 @@ export function createApp(runtime: Runtime, options: AppOptions = {}): ServiceAp
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = state(res).route ?? 'unmatched';
-      const labels = { method: req.method, route, status: String(res.statusCode) };
-      metrics.requests.inc(labels);
-      metrics.requestSeconds.observe(labels, seconds);
+      metrics.observeRequest(req.method, route, res.statusCode, seconds);
       // Never the body: it may hold what the caller must not have sent.
       logger.info(
         {
@@ -245,8 +243,11 @@ export function createApp(runtime: Runtime, options: AppOptions = {}): ServiceAp
       if (reply === undefined) return;
       for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
       res.status(reply.status ?? 200);
-      if (!res.hasHeader('Content-Type')) res.type('application/json');
-      res.send(JSON.stringify(reply.body));
+      if (!res.hasHeader('Content-Type'))
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      const text = JSON.stringify(reply.body);
+      res.setHeader('Content-Length', Buffer.byteLength(text));
+      res.end(req.method === 'HEAD' ? undefined : text);
     });
     app[route.method](route.path, handle);
   }

@@ -41,6 +41,23 @@ class Freshness {
   }
 }
 
+/**
+ * A probe read at most once per event-loop turn: the requests handled in one turn
+ * share one look, and the next turn sees any commit made before it.
+ */
+export function oncePerTurn(probe: ChangeProbe): ChangeProbe {
+  let value: number | undefined;
+  return () => {
+    if (value === undefined) {
+      value = probe();
+      setImmediate(() => {
+        value = undefined;
+      });
+    }
+    return value;
+  };
+}
+
 const MAX_ENTRIES = 100_000;
 
 /**

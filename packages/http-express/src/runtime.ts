@@ -49,7 +49,12 @@ import {
 } from '@govgate/core';
 import { Container, ContainerModule } from 'inversify';
 import { ConfigError, type ServiceConfig } from './config.js';
-import { CachingKeyStore, CachingPolicyStore, type ChangeProbe } from './caching-stores.js';
+import {
+  CachingKeyStore,
+  CachingPolicyStore,
+  oncePerTurn,
+  type ChangeProbe,
+} from './caching-stores.js';
 import { ObservedLedger, type AppendObserver } from './instrumented-ledger.js';
 
 /** Tokens of what the composition root binds beside core's ports. */
@@ -221,7 +226,7 @@ export async function openRuntime(
       closers.push(() => db.close());
       // moves whenever another connection (the CLI, a script) commits
       const dataVersion = db.client.prepare('PRAGMA data_version').pluck();
-      probe = () => dataVersion.get() as number;
+      probe = oncePerTurn(() => dataVersion.get() as number);
       if (migrateNow) migrateSqlite(db);
       container.loadSync(
         sqliteModule(sqliteStores(db, { ledger: config.ledger.kind === 'fs' ? false : true })),

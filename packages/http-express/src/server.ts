@@ -78,11 +78,6 @@ export async function startService(
       `HTTP/1.1 ${body.status} ${body.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
     );
   });
-  const inflight = new Set<unknown>();
-  server.on('request', (req, res) => {
-    inflight.add(res);
-    res.on('close', () => inflight.delete(res));
-  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -135,7 +130,7 @@ export async function startService(
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      logger.info({ inflight: inflight.size }, 'shutting down: draining requests');
+      logger.info('shutting down: draining requests');
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timeout = setTimeout(

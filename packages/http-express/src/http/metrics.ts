@@ -40,7 +40,29 @@ export class ServiceMetrics {
     registers: [this.registry],
   });
 
+  /** Labelled children per (method, route, status): label hashing once, not per request. */
+  private readonly children = new Map<
+    string,
+    {
+      count: ReturnType<ServiceMetrics['requests']['labels']>;
+      seconds: ReturnType<ServiceMetrics['requestSeconds']['labels']>;
+    }
+  >();
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'govgate_' });
+  }
+
+  /** Counts a finished request and observes its latency. */
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    const key = `${method} ${route} ${status}`;
+    let child = this.children.get(key);
+    if (child === undefined) {
+      const labels = { method, route, status: String(status) };
+      child = { count: this.requests.labels(labels), seconds: this.requestSeconds.labels(labels) };
+      this.children.set(key, child);
+    }
+    child.count.inc();
+    child.seconds.observe(seconds);
   }
 }

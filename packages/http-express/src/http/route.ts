@@ -123,12 +123,14 @@ export function nestingDepth(value: unknown): number {
   return deepest;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Parses a JSON or YAML body; HttpProblem 400 naming what is wrong. */
 export function parseBody(raw: Buffer, format: BodyFormat): unknown {
   if (format === 'gzip') return raw;
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    text = utf8.decode(raw);
   } catch {
     throw new HttpProblem('MALFORMED_BODY', 'the body is not valid UTF-8');
   }

@@ -38,8 +38,10 @@ export class UsageMeter {
       row = { tenant, keyId, day, counts: {} };
       this.pending.set(slot, row);
     }
-    for (const [name, n] of Object.entries(counts) as [UsageCounter, number][])
-      row.counts[name] = (row.counts[name] ?? 0) + n;
+    for (const name in counts) {
+      const counter = name as UsageCounter;
+      row.counts[counter] = (row.counts[counter] ?? 0) + (counts[counter] ?? 0);
+    }
   }
 
   /** Adds everything counted so far to the store; failed rows are kept for the next flush. */
