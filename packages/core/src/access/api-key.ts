@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** API keys look like `ggk_<id>_<secret>`: the id finds the record, the secret proves it. */
 export const API_KEY_PREFIX = 'ggk_';
@@ -22,14 +22,23 @@ export function parseApiKey(presented: string): ParsedApiKey | undefined {
 
 /** SHA-256 of the secret, hex. Secrets are 256 random bits, so a fast hash is enough. */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
+}
+
+/** The SHA-256 of a presented secret, to compare with stored hashes (`hashMatches`). */
+export function secretDigest(secret: string): Buffer {
+  return hash('sha256', secret, 'buffer');
+}
+
+/** Compares a presented secret's digest with a stored hash (hex) in constant time. */
+export function hashMatches(digest: Buffer, storedHash: string): boolean {
+  const stored = Buffer.from(storedHash, 'hex');
+  return stored.length === digest.length && timingSafeEqual(digest, stored);
 }
 
 /** Compares a presented secret with a stored hash in constant time. */
 export function secretMatches(secret: string, storedHash: string): boolean {
-  const a = Buffer.from(hashSecret(secret), 'hex');
-  const b = Buffer.from(storedHash, 'hex');
-  return a.length === b.length && timingSafeEqual(a, b);
+  return hashMatches(secretDigest(secret), storedHash);
 }
 
 /**

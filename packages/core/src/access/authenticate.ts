@@ -1,5 +1,5 @@
 import type { ApiKeyRecord, KeyStorePort } from '../ports.js';
-import { hashSecret, parseApiKey, secretMatches } from './api-key.js';
+import { hashMatches, hashSecret, parseApiKey, secretDigest } from './api-key.js';
 
 export type AuthFailure = 'malformed' | 'unknown' | 'revoked' | 'expired' | 'wrong_secret';
 
@@ -27,8 +27,9 @@ export async function authenticate(
   const parsed = parseApiKey(presented);
   if (parsed === undefined) return { ok: false, reason: 'malformed' };
   const key = await keys.findById(parsed.id);
-  const current = secretMatches(parsed.secret, key?.secretHash ?? DUMMY_HASH);
-  const previous = secretMatches(parsed.secret, key?.previousSecretHash ?? DUMMY_HASH);
+  const digest = secretDigest(parsed.secret);
+  const current = hashMatches(digest, key?.secretHash ?? DUMMY_HASH);
+  const previous = hashMatches(digest, key?.previousSecretHash ?? DUMMY_HASH);
   if (key === undefined) return { ok: false, reason: 'unknown' };
   const graceOpen =
     key.previousValidUntil !== undefined && Date.parse(key.previousValidUntil) > nowMs;
