@@ -4,6 +4,8 @@
  *   1. durable appends: 64 concurrent appenders, each awaiting its own single-entry
  *      append (so each resolves only after the batch holding it is synced), with
  *      sync 'fdatasync' and 'fsync': appends/s, entries per sync, p50/p99 latency;
+ *      and with 'fdatasync' and one batch in flight at a time (`maxBatchesInFlight: 1`),
+ *      to compare with the default pipeline in the same conditions;
  *   2. a 1,000,000-entry chain, written in bulk;
  *   3. inclusion proofs at 1,000,000 entries on the writer that wrote them: the first
  *      (loads the tree) and later ones;
@@ -192,10 +194,18 @@ function runChild(mode: string, dir: string): Promise<ChildReport> {
 
 // ------------------------------------------------------------------------ benches
 
-async function appends(root: string, sync: 'fdatasync' | 'fsync'): Promise<void> {
+/** `inFlight`: the ledger's `maxBatchesInFlight` (undefined: its default). */
+async function appends(
+  root: string,
+  sync: 'fdatasync' | 'fsync',
+  inFlight?: number,
+): Promise<void> {
   const dir = await mkdtemp(join(root, `appends-${sync}-`));
   const counting = countingSyncs();
-  const ledger = await openFsLedger({ dir, sync }, counting.ops);
+  const ledger = await openFsLedger(
+    { dir, sync, ...(inFlight === undefined ? {} : { maxBatchesInFlight: inFlight }) },
+    counting.ops,
+  );
   const latencies = new Float64Array(4_000_000);
   let recorded = 0;
   let n = 0;
@@ -223,8 +233,9 @@ async function appends(root: string, sync: 'fdatasync' | 'fsync'): Promise<void>
   await ledger.close();
   await rm(dir, { recursive: true, force: true });
   const sorted = latencies.subarray(0, recorded).sort();
+  const label = inFlight === undefined ? sync : `${sync}, ${inFlight} in flight`;
   console.log(
-    `  ${sync.padEnd(9)} ${fmt(done / seconds).padStart(9)} appends/s   ` +
+    `  ${label.padEnd(22)} ${fmt(done / seconds).padStart(9)} appends/s   ` +
       `${fmt(done / Math.max(1, syncs), 1).padStart(5)} entries/sync   ` +
       `p50 ${fmt(percentile(sorted, 50), 2)} ms   p99 ${fmt(percentile(sorted, 99), 2)} ms` +
       `   (target ≥ ${fmt(TARGET_APPENDS)}/s)`,
@@ -320,6 +331,7 @@ async function main(): Promise<void> {
     console.log(`\n1. durable appends, ${APPENDERS} concurrent appenders each awaiting its append`);
     await appends(root, 'fdatasync');
     await appends(root, 'fsync');
+    await appends(root, 'fdatasync', 1);
 
     const chain = join(root, 'chain');
     console.log(`\n2. a chain of ${fmt(CHAIN_SIZE)} entries`);

@@ -132,14 +132,87 @@ describe('the single-writer lock', () => {
 });
 
 describe('appending', () => {
-  it('given appends made together, when written, then they share one data sync', async () => {
+  it('given one batch in flight at a time, when appends made together are written, then they share one data sync', async () => {
     const { ops, calls } = countingOps();
-    const ledger = await openFsLedger({ dir: await temp.make() }, ops);
+    const ledger = await openFsLedger({ dir: await temp.make(), maxBatchesInFlight: 1 }, ops);
     open.push(ledger);
     await ledger.append('acme', [note(0)]); // creates the tenant's files
     calls.fdatasync = 0;
     await Promise.all(Array.from({ length: 100 }, (_, n) => ledger.append('acme', [note(n)])));
     expect(calls.fdatasync).toBe(1);
+  });
+
+  it('given two batches in flight (the default), when appends made together are written, then they share two data syncs', async () => {
+    const { ops, calls } = countingOps();
+    const ledger = await openFsLedger({ dir: await temp.make() }, ops);
+    open.push(ledger);
+    await ledger.append('acme', [note(0)]);
+    calls.fdatasync = 0;
+    await Promise.all(Array.from({ length: 100 }, (_, n) => ledger.append('acme', [note(n)])));
+    expect(calls.fdatasync).toBe(2);
+  });
+
+  it('given a batch being synced, when more appends are queued, then the next batch is written behind it before it is acknowledged', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let armed = false;
+    let dataWrites = 0;
+    let syncs = 0;
+    const ops = {
+      ...nodeFileOps,
+      write: (fd: number, data: Uint8Array, position: number | null) => {
+        if (armed && position === null) dataWrites += 1;
+        return nodeFileOps.write(fd, data, position);
+      },
+      fdatasync: async (fd: number) => {
+        if (armed && ++syncs === 1) await gate;
+        return nodeFileOps.fdatasync(fd);
+      },
+    };
+    const ledger = await openFsLedger({ dir: await temp.make() }, ops);
+    open.push(ledger);
+    await ledger.append('acme', [note(0)]); // creates the tenant's files
+    armed = true;
+    const settled: number[] = [];
+    const first = ledger.append('acme', [note(1)]).then((e) => settled.push(e[0]?.seq ?? 0));
+    const second = ledger.append('acme', [note(2)]).then((e) => settled.push(e[0]?.seq ?? 0));
+    try {
+      for (let turn = 0; turn < 10_000 && syncs < 2; turn++)
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      expect({ dataWrites, syncs, settled }).toEqual({ dataWrites: 2, syncs: 2, settled: [] });
+      expect((await ledger.head('acme')).size).toBe(1);
+    } finally {
+      release();
+    }
+    await Promise.all([first, second]);
+    expect(settled).toEqual([2, 3]);
+    expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 3 });
+  });
+
+  it('given small segments and batches in flight, when many appends are made together, then segments rotate and the chain verifies after reopening', async () => {
+    const ledger = await openLedger({ segmentMaxBytes: 400, maxBatchEntries: 2 });
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, n) => ledger.append('acme', notes(1 + (n % 2), n * 10))),
+    );
+    const seqs = results.flat().map((e) => e.seq);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs.map((_, i) => i + 1));
+    expect(seqsOf(await all(ledger.read('acme')))).toEqual(seqs.map((_, i) => i + 1));
+    await ledger.close();
+    const segments = (await readdir(join(ledger.dir, 'acme'))).filter((f) => f.endsWith('.jsonl'));
+    expect(segments.length).toBeGreaterThan(5);
+    const reopened = await openLedger({ dir: ledger.dir });
+    expect(reopened.openReport.repairs).toEqual([]);
+    expect(await verifyLedger(reopened, 'acme')).toMatchObject({ ok: true, checked: seqs.length });
+  });
+
+  it('given appends in quick succession, when closed right after, then the HEAD record names the last entry', async () => {
+    const ledger = await openLedger();
+    await ledger.append('acme', [note(1)]);
+    await ledger.append('acme', [note(2)]);
+    const [last] = await ledger.append('acme', [note(3)]);
+    await ledger.close();
+    const head = JSON.parse(await readFile(join(ledger.dir, 'acme', 'HEAD'), 'utf8')) as unknown;
+    expect(head).toEqual({ size: 3, hash: last?.hash });
   });
 
   it('given maxBatchEntries 10, when 100 appends are made together, then they are written in 10 batches', async () => {

@@ -24,6 +24,7 @@ import { nodeFileOps, syncDirectory, type FileOps } from './file-ops.js';
 import { HEAD_FILE, encodeHead, parseHead, segmentFileName, segmentNumbers } from './layout.js';
 import { readLines } from './lines.js';
 import { NOT_WRITABLE, acquireLock, notWritable, type DirLock } from './lock.js';
+import { RawEntries } from './raw-entries.js';
 import {
   MARK_EVERY,
   corrupt,
@@ -46,6 +47,14 @@ export interface FsLedgerOptions {
    * the appends that arrive while a write and its sync are in flight).
    */
   readonly maxWaitMs?: number;
+  /**
+   * Most batches written and synced at once (default 2). While one batch is being
+   * synced the next is sealed and written behind it; batches are still acknowledged
+   * in order, each only once it and every batch before it are durable. With nothing
+   * in flight, what is queued is shared out among the free places. 1 writes one batch
+   * at a time (appends made together then always share one sync).
+   */
+  readonly maxBatchesInFlight?: number;
   /** A segment file is closed and the next one started past this size (default 64 MiB). */
   readonly segmentMaxBytes?: number;
   /** How a batch is made durable (default 'fdatasync': data and the metadata needed to read it). */
@@ -65,6 +74,7 @@ export interface Config {
   readonly dir: string;
   readonly maxBatchEntries: number;
   readonly maxWaitMs: number;
+  readonly maxBatchesInFlight: number;
   readonly segmentMaxBytes: number;
   readonly sync: 'fsync' | 'fdatasync';
   readonly readOnly: boolean;
@@ -94,21 +104,47 @@ interface Pending {
 interface Group {
   readonly state: TenantState;
   readonly calls: Pending[];
-  readonly results: LedgerEntry[][];
+  results: LedgerEntry[][];
   buffer: Buffer;
   /** Byte offset in `buffer` of each entry whose seq gets an index mark. */
-  readonly marks: { seq: number; at: number; index: number }[];
+  marks: { seq: number; at: number; index: number }[];
+  /** The tenant's head once this group is written: what the next group is sealed from. */
   head: LedgerHead;
-  /** The active segment's length before this batch, once writing started. */
+  /** Where this group starts in the active segment (`endOf` is where it ends). */
+  start: number;
+  /** Set once its write is issued: the segment length to cut back to if it fails. */
   rollbackTo: number | undefined;
+}
+
+/** The end of a group in its segment: where the tenant's next group starts. */
+const endOf = (group: Group): number => group.start + group.buffer.length;
+
+/** A batch whose write or sync was issued and which is not yet settled. */
+interface Flight {
+  readonly calls: readonly Pending[];
+  readonly groups: readonly Group[];
+  /** Resolves once every write of the batch is done: the error if one failed. */
+  readonly written: Promise<Error | undefined>;
+  /** Resolves once the batch is durable, or with the error that stopped it. */
+  readonly settled: Promise<Error | undefined>;
+  /** Whether `settled` has resolved. */
+  done: boolean;
 }
 
 const DEFAULTS = {
   maxBatchEntries: 1024,
   maxWaitMs: 0,
+  maxBatchesInFlight: 2,
   segmentMaxBytes: 64 * 1024 * 1024,
   sync: 'fdatasync',
 } as const;
+
+/**
+ * Least time between two rounds of HEAD record writes while appends go on: a HEAD
+ * record is a check against entries cut off the end, allowed to lag, so it is not
+ * rewritten for every batch.
+ */
+const HEAD_WRITE_EVERY_MS = 5;
 
 const GENESIS: LedgerHead = { size: 0, hash: GENESIS_PREV };
 
@@ -117,6 +153,12 @@ const errnoOf = (error: unknown): string | undefined =>
 
 const asError = (error: unknown): Error =>
   error instanceof Error ? error : new Error(String(error));
+
+/** The reason of the first rejected result, if any. */
+function firstError(results: readonly PromiseSettledResult<unknown>[]): Error | undefined {
+  const failed = results.find((r) => r.status === 'rejected');
+  return failed === undefined ? undefined : asError(failed.reason);
+}
 
 function configOf(options: FsLedgerOptions): Config {
   const problems: string[] = [];
@@ -128,6 +170,7 @@ function configOf(options: FsLedgerOptions): Config {
     problems.push('dir must be a directory path');
   positiveInteger('maxBatchEntries', options.maxBatchEntries, 1);
   positiveInteger('maxWaitMs', options.maxWaitMs, 0);
+  positiveInteger('maxBatchesInFlight', options.maxBatchesInFlight, 1);
   positiveInteger('segmentMaxBytes', options.segmentMaxBytes, 1);
   if (options.sync !== undefined && options.sync !== 'fsync' && options.sync !== 'fdatasync')
     problems.push("sync must be 'fsync' or 'fdatasync'");
@@ -140,6 +183,7 @@ function configOf(options: FsLedgerOptions): Config {
     dir: resolve(options.dir),
     maxBatchEntries: options.maxBatchEntries ?? DEFAULTS.maxBatchEntries,
     maxWaitMs: options.maxWaitMs ?? DEFAULTS.maxWaitMs,
+    maxBatchesInFlight: options.maxBatchesInFlight ?? DEFAULTS.maxBatchesInFlight,
     segmentMaxBytes: options.segmentMaxBytes ?? DEFAULTS.segmentMaxBytes,
     sync: options.sync ?? DEFAULTS.sync,
     readOnly: options.readOnly === true,
@@ -168,10 +212,12 @@ export interface FsLedgerInit {
  * The file-system ledger: one directory per tenant holding its chain in append-only
  * segment files (`<dir>/<tenant>/00000001.jsonl`, one canonical entry per line) and a
  * head record (`HEAD`). One process writes a directory at a time (`<dir>/LOCK`).
- * Appends are group-committed: appends made while a batch is being written are queued,
- * then written with one write per file and synced together; an append resolves only
- * after its entries are on disk. Opening verifies every chain, cuts a line torn by a
- * crash, and refuses anything else that does not verify with LEDGER_CORRUPT.
+ * Appends are group-committed: queued appends are written as a batch with one write
+ * per file and synced together, and while one batch is being synced the next is
+ * written behind it (`maxBatchesInFlight`); an append resolves only after its
+ * entries, and every entry before them, are on disk. Opening verifies every chain,
+ * cuts a line torn by a crash, and refuses anything else that does not verify with
+ * LEDGER_CORRUPT.
  *
  * @example
  * const ledger = await FsLedger.open({ dir: '/var/lib/govgate/ledger' });
@@ -190,10 +236,27 @@ export class FsLedger implements LedgerPort {
   );
   private queue: Pending[] = [];
   private queuedEntries = 0;
+  /** Entries at the head of the queue already shared out among batches (see takeBatch). */
+  private planned = 0;
+  /** The batch size of that plan. */
+  private share = 0;
+  /** Batches written or being written and not yet settled, in seq order. */
+  private flights: Flight[] = [];
+  /** Per tenant, the last group in flight: where the next batch is sealed and written from. */
+  private readonly tips = new Map<TenantState, Group>();
   /** The running flush loop, while there is one. */
   private flusher: Promise<void> | undefined;
   /** Ends the current `maxWaitMs` wait early (the queue reached a full batch). */
   private wake: (() => void) | undefined;
+  /** Wakes a flush loop that waits on a batch in flight with room for another. */
+  private arrival: (() => void) | undefined;
+  /** Tenants acknowledged since their HEAD record was last written. */
+  private readonly staleHeads = new Set<TenantState>();
+  /** The round of HEAD record writes under way (waiting for its time or writing). */
+  private headsWriting: Promise<void> | undefined;
+  /** Starts a waiting round of HEAD record writes now. */
+  private headsDue: (() => void) | undefined;
+  private lastHeadsWrite = -Infinity;
   /** Set when a failed write could not be undone: every later append is refused. */
   private failure: GovgateError | undefined;
   private closing: Promise<void> | undefined;
@@ -234,8 +297,8 @@ export class FsLedger implements LedgerPort {
   /**
    * Appends entries to a tenant's chain under consecutive seqs, all in one batch.
    * Resolves once they are synced to disk. Bad input is LEDGER_ENTRY_INVALID before
-   * anything is queued; a failed write or sync rejects the whole batch with
-   * LEDGER_UNAVAILABLE and leaves nothing of it in the files.
+   * anything is queued; a failed write or sync rejects the whole batch, and every batch
+   * in flight behind it, with LEDGER_UNAVAILABLE and leaves nothing of them in the files.
    */
   append(tenant: string, requests: readonly AppendRequest[]): Promise<readonly LedgerEntry[]> {
     let dataJson: string[];
@@ -273,6 +336,7 @@ export class FsLedger implements LedgerPort {
   private schedule(): void {
     if (this.flusher !== undefined) {
       if (this.queuedEntries >= this.config.maxBatchEntries) this.wake?.();
+      this.arrival?.();
       return;
     }
     this.flusher = this.flush();
@@ -294,60 +358,88 @@ export class FsLedger implements LedgerPort {
     });
   }
 
-  /** Writes batches until the queue is empty; only one runs at a time. Never rejects. */
+  /**
+   * Starts batches while there is room in flight, and settles them in order, until
+   * the queue is empty and nothing is in flight; only one runs at a time. Never rejects.
+   */
   private async flush(): Promise<void> {
     try {
       await this.waitForBatch();
-      while (this.queue.length > 0) {
-        const batch = this.takeBatch();
-        let headsWritten: Promise<void> | undefined;
-        try {
-          ({ headsWritten } = await this.commit(batch));
-        } catch (error) {
-          for (const call of batch)
-            call.reject(this.unavailable('could not write the batch', error));
+      for (;;) {
+        if (this.flights[0]?.done === true) {
+          while (this.flights[0]?.done === true) await this.settleOldest();
+          // Let the callers just resolved queue their next appends, so they join one batch.
+          await new Promise((resolve) => setImmediate(resolve));
+          continue;
         }
-        // Let the callers just resolved queue their next appends, so they join one batch.
-        await new Promise((resolve) => setImmediate(resolve));
-        await headsWritten;
+        const room = this.flights.length < this.config.maxBatchesInFlight;
+        if (room && this.queue.length > 0) {
+          await this.start(this.takeBatch());
+          continue;
+        }
+        const oldest = this.flights[0];
+        // Leaves in the same turn as the last look at the queue: an append made after
+        // it starts a new flusher instead of waiting on this finished one.
+        if (oldest === undefined) return;
+        const arrived = await new Promise<boolean>((resolve) => {
+          void oldest.settled.then(() => resolve(false));
+          if (room) this.arrival = () => resolve(true);
+        });
+        this.arrival = undefined;
+        if (arrived) await this.waitForBatch();
       }
     } finally {
-      // Cleared in the same turn as the last look at the queue: an append made after
-      // it starts a new flusher instead of waiting on this finished one.
       this.flusher = undefined;
     }
   }
 
-  /** Whole calls, oldest first, up to maxBatchEntries entries (always at least one call). */
+  /**
+   * Whole calls, oldest first, up to a share of maxBatchEntries entries or less (always
+   * at least one call). The share is planned once for what is queued when the last
+   * plan is used up: what is queued, spread evenly over as many batches as it needs, or
+   * over the free places in flight if more. Appenders that all resumed when one batch
+   * was acknowledged then form two batches, the second written while the first syncs,
+   * instead of all waiting for one sync after another.
+   */
   private takeBatch(): Pending[] {
+    if (this.planned <= 0) {
+      const free = this.config.maxBatchesInFlight - this.flights.length;
+      const batches = Math.max(free, Math.ceil(this.queuedEntries / this.config.maxBatchEntries));
+      this.share = Math.ceil(this.queuedEntries / batches);
+      this.planned = this.queuedEntries;
+    }
+    const limit = Math.min(this.config.maxBatchEntries, this.share);
     let taken = 0;
     let count = 0;
     for (const call of this.queue) {
-      if (count > 0 && taken + call.requests.length > this.config.maxBatchEntries) break;
+      if (count > 0 && taken + call.requests.length > limit) break;
       taken += call.requests.length;
       count += 1;
     }
     const batch = this.queue.slice(0, count);
     this.queue = this.queue.slice(count);
     this.queuedEntries -= taken;
+    this.planned -= taken;
     return batch;
   }
 
   /**
-   * Writes and syncs one batch, then settles its appends. Returns the writing of the
-   * HEAD records, which the flusher awaits before the next batch.
+   * Seals a batch from the tenants' tips (the last batch in flight, or the durable head)
+   * and issues its writes behind those of the batch before it (appends to one file stay
+   * in seq order) and then its syncs. Settled later, in order, by `settleOldest`.
    */
-  private async commit(batch: readonly Pending[]): Promise<{ headsWritten?: Promise<void> }> {
-    const rejectAll = (error: Error): { headsWritten?: Promise<void> } => {
+  private async start(batch: readonly Pending[]): Promise<void> {
+    const rejectAll = (error: Error): void => {
       for (const call of batch) call.reject(error);
-      return {};
     };
     if (this.failure !== undefined) return rejectAll(this.failure);
 
-    const groups = new Map<string, Group>();
+    const groups: Group[] = [];
+    let rotations: Group[];
     try {
+      const byTenant = new Map<string, Group>();
       for (const call of batch) {
-        let group = groups.get(call.tenant);
+        let group = byTenant.get(call.tenant);
         if (group === undefined) {
           const state = await this.writableTenant(call.tenant);
           group = {
@@ -357,56 +449,165 @@ export class FsLedger implements LedgerPort {
             buffer: Buffer.alloc(0),
             marks: [],
             head: state.head,
+            start: 0,
             rollbackTo: undefined,
           };
-          groups.set(call.tenant, group);
+          byTenant.set(call.tenant, group);
+          groups.push(group);
         }
         group.calls.push(call);
       }
-      const ts = new Date(this.config.clock.now()).toISOString();
-      for (const group of groups.values()) this.seal(group, ts);
+      this.sealAll(groups);
+      rotations = groups.filter((g) => this.needsRotation(g));
+      if (rotations.length > 0 && this.flights.length > 0) {
+        // A segment is closed only once everything written to it is settled; that may
+        // roll back batches this one was sealed behind, so it is sealed again.
+        while (this.flights.length > 0) await this.settleOldest();
+        if (this.failure !== undefined) return rejectAll(this.failure);
+        this.sealAll(groups);
+        rotations = groups.filter((g) => this.needsRotation(g));
+      }
     } catch (cause) {
       return rejectAll(this.unavailable('could not prepare the batch', cause));
     }
+    if (this.failure !== undefined) return rejectAll(this.failure);
+    // Set now, not once rotated: the next batch may be sealed behind this one before then.
+    for (const group of rotations) group.start = 0;
 
-    const written = await Promise.allSettled([...groups.values()].map((g) => this.write(g)));
-    const failed = written.find((r) => r.status === 'rejected');
-    if (failed !== undefined) {
-      await this.rollBack([...groups.values()]);
-      return rejectAll(this.unavailable('could not write the batch', failed.reason));
-    }
-
-    for (const group of groups.values()) this.advance(group);
-    // The HEAD records are written now that the entries are durable, so on disk they
-    // never lead the entries; they are not synced (after a crash they may lag, and
-    // opening rewrites them). Acknowledging does not wait for them: the flusher does,
-    // before the next batch.
-    const headsWritten = this.writeHeads([...groups.values()]);
-    for (const group of groups.values())
-      group.calls.forEach((call, n) => call.resolve(group.results[n] as LedgerEntry[]));
-    // Wrapped: an async function returning a promise would wait for it.
-    return { headsWritten };
+    const previous = this.flights.at(-1)?.written ?? Promise.resolve(undefined);
+    const written = previous.then(async (earlier) => {
+      // Nothing is written behind a failed write: the files are cut back to before it.
+      if (earlier !== undefined) return earlier;
+      const results = await Promise.allSettled(
+        groups.map(async (group) => {
+          if (rotations.includes(group)) await this.rotate(group.state);
+          group.rollbackTo = group.start;
+          await this.ops.write(group.state.fd as number, group.buffer, null);
+        }),
+      );
+      return firstError(results);
+    });
+    const flight: Flight = {
+      calls: batch,
+      groups,
+      written,
+      settled: written.then(async (error) => {
+        if (error !== undefined) return error;
+        const synced = await Promise.allSettled(
+          groups.map(({ state }) =>
+            this.config.sync === 'fsync'
+              ? this.ops.fsync(state.fd as number)
+              : this.ops.fdatasync(state.fd as number),
+          ),
+        );
+        return firstError(synced);
+      }),
+      done: false,
+    };
+    void flight.settled.then(() => (flight.done = true));
+    this.flights.push(flight);
+    for (const group of groups) this.tips.set(group.state, group);
   }
 
-  private async writeHeads(groups: readonly Group[]): Promise<void> {
-    const written = await Promise.allSettled(
-      groups.map(({ state }) => this.ops.write(state.headFd as number, encodeHead(state.head), 0)),
+  private sealAll(groups: readonly Group[]): void {
+    const ts = new Date(this.config.clock.now()).toISOString();
+    for (const group of groups) {
+      const tip = this.tips.get(group.state);
+      group.start = tip === undefined ? (group.state.segments.at(-1) as Segment).size : endOf(tip);
+      this.seal(group, tip?.head ?? group.state.head, ts);
+    }
+  }
+
+  private needsRotation(group: Group): boolean {
+    return group.start > 0 && endOf(group) > this.config.segmentMaxBytes;
+  }
+
+  /**
+   * Settles the oldest batch in flight: acknowledges it when durable; when it failed,
+   * fails it and every later batch (their data may sit behind its lost blocks), waits
+   * for all their writes to end, and cuts the files back to where it started.
+   */
+  private async settleOldest(): Promise<void> {
+    const oldest = this.flights[0] as Flight;
+    const error = await oldest.settled;
+    if (error === undefined) {
+      this.flights.shift();
+      this.acknowledge(oldest);
+      return;
+    }
+    const failed = this.flights.splice(0);
+    this.tips.clear();
+    await Promise.all(failed.map((f) => f.settled));
+    await this.rollBack(failed.flatMap((f) => f.groups));
+    const rejection = this.unavailable('could not write the batch', error);
+    const behind = this.unavailable('a batch written before this one failed', error);
+    for (const [n, flight] of failed.entries())
+      for (const call of flight.calls) call.reject(n === 0 ? rejection : behind);
+  }
+
+  /** Makes a durable batch's entries part of the tenants' state and resolves its appends. */
+  private acknowledge(flight: Flight): void {
+    for (const group of flight.groups) {
+      this.advance(group);
+      if (this.tips.get(group.state) === group) this.tips.delete(group.state);
+      this.staleHeads.add(group.state);
+    }
+    this.writeHeads();
+    for (const group of flight.groups)
+      group.calls.forEach((call, n) => call.resolve(group.results[n] as LedgerEntry[]));
+  }
+
+  /**
+   * Rewrites the HEAD records of the tenants acknowledged since they were last written,
+   * one round at a time and at most one round every HEAD_WRITE_EVERY_MS. The entries
+   * are durable before their head is written, so on disk a HEAD record never leads the
+   * entries. It may lag them: it is not synced (after a crash opening rewrites it), and
+   * acknowledging does not wait for it.
+   */
+  private writeHeads(): void {
+    if (this.headsWriting !== undefined || this.staleHeads.size === 0) return;
+    this.headsWriting = this.writeHeadsRound().finally(() => {
+      this.headsWriting = undefined;
+      this.writeHeads();
+    });
+  }
+
+  private async writeHeadsRound(): Promise<void> {
+    const due = this.lastHeadsWrite + HEAD_WRITE_EVERY_MS - performance.now();
+    if (due > 0)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, due);
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.headsDue = done;
+      });
+    this.headsDue = undefined;
+    this.lastHeadsWrite = performance.now();
+    const states = [...this.staleHeads];
+    this.staleHeads.clear();
+    const failed = firstError(
+      await Promise.allSettled(
+        states.map((state) => this.ops.write(state.headFd as number, encodeHead(state.head), 0)),
+      ),
     );
-    const failed = written.find((r) => r.status === 'rejected');
     if (failed !== undefined)
       // The entries are durable and were acknowledged, but a disk that fails a small
       // overwrite should take no more entries.
-      this.failure = this.unavailable(
+      this.failure ??= this.unavailable(
         'a head record could not be written; the ledger takes no more appends until reopened',
-        failed.reason,
+        failed,
       );
   }
 
-  /** Seals a group's entries from the tenant's durable head and encodes its lines. */
-  private seal(group: Group, ts: string): void {
+  /** Seals a group's entries after `from` and encodes its lines. */
+  private seal(group: Group, from: LedgerHead, ts: string): void {
     const { tenant } = group.state;
-    let { size, hash } = group.state.head;
+    let { size, hash } = from;
     const lines: string[] = [];
+    group.results = [];
+    group.marks = [];
     for (const call of group.calls) {
       const entries: LedgerEntry[] = [];
       call.requests.forEach((request, n) => {
@@ -425,7 +626,7 @@ export class FsLedger implements LedgerPort {
     const lengths = lines.map((line) => Buffer.byteLength(line, 'utf8') + 1);
     const buffer = Buffer.allocUnsafe(lengths.reduce((a, b) => a + b, 0));
     let at = 0;
-    let seq = group.state.head.size;
+    let seq = from.size;
     lines.forEach((line, n) => {
       seq += 1;
       if ((seq - 1) % MARK_EVERY === 0) group.marks.push({ seq, at, index: n });
@@ -435,17 +636,6 @@ export class FsLedger implements LedgerPort {
     });
     group.buffer = buffer;
     group.head = { size, hash };
-  }
-
-  private async write(group: Group): Promise<void> {
-    const { state, buffer } = group;
-    let segment = state.segments.at(-1) as Segment;
-    if (segment.size > 0 && segment.size + buffer.length > this.config.segmentMaxBytes)
-      segment = await this.rotate(state);
-    group.rollbackTo = segment.size;
-    const fd = state.fd as number;
-    await this.ops.write(fd, buffer, null);
-    await (this.config.sync === 'fsync' ? this.ops.fsync(fd) : this.ops.fdatasync(fd));
   }
 
   /** Starts the tenant's next segment; the current one is complete and synced. */
@@ -472,24 +662,28 @@ export class FsLedger implements LedgerPort {
   }
 
   /**
-   * Cuts every file of a failed batch back to its length before the batch, durably.
-   * When that fails too, the files may hold entries nobody was told about and the
-   * in-memory head no longer describes them: the ledger then refuses all appends.
+   * Cuts every file written by failed batches back to its length before the first of
+   * them, durably. When that fails too, the files may hold entries nobody was told
+   * about and the in-memory head no longer describes them: the ledger then refuses all
+   * appends.
    */
   private async rollBack(groups: readonly Group[]): Promise<void> {
+    const cuts = new Map<TenantState, number>();
+    for (const { state, rollbackTo } of groups)
+      if (rollbackTo !== undefined)
+        cuts.set(state, Math.min(rollbackTo, cuts.get(state) ?? Infinity));
     const undone = await Promise.allSettled(
-      groups.map(async ({ state, rollbackTo }) => {
-        if (rollbackTo === undefined) return;
+      [...cuts].map(async ([state, length]) => {
         const fd = state.fd as number;
-        await this.ops.ftruncate(fd, rollbackTo);
+        await this.ops.ftruncate(fd, length);
         await this.ops.fsync(fd);
       }),
     );
-    const failed = undone.find((r) => r.status === 'rejected');
+    const failed = firstError(undone);
     if (failed !== undefined)
       this.failure = this.unavailable(
         'a failed write could not be undone; the ledger takes no more appends until reopened',
-        failed.reason,
+        failed,
       );
   }
 
@@ -684,17 +878,11 @@ export class FsLedger implements LedgerPort {
    * yet ended by '\n' (being written, or torn by a crash and cut on the next open) is
    * left out.
    */
-  async *readRaw(tenant: string): AsyncIterable<RawEntry> {
-    if (!isTenantId(tenant)) return;
-    const numbers = segmentNumbers(await this.listTenant(tenant));
-    for (const [n, no] of numbers.entries()) {
-      const file = `${tenant}/${segmentFileName(no)}`;
-      for await (const lines of readLines(join(this.config.dir, file)))
-        for (const line of lines) {
-          if (!line.terminated && n === numbers.length - 1) return;
-          yield { bytes: line.text, location: `${file}:${line.number}` };
-        }
-    }
+  readRaw(tenant: string): AsyncIterable<RawEntry> {
+    if (!isTenantId(tenant)) return new RawEntries(this.config.dir, () => Promise.resolve([]));
+    return new RawEntries(this.config.dir, async () =>
+      segmentNumbers(await this.listTenant(tenant)).map((no) => `${tenant}/${segmentFileName(no)}`),
+    );
   }
 
   /**
@@ -744,7 +932,10 @@ export class FsLedger implements LedgerPort {
 
   private async shutdown(): Promise<void> {
     this.wake?.(); // what is queued is written now, without waiting out maxWaitMs
-    while (this.flusher !== undefined) await this.flusher;
+    while (this.flusher !== undefined || this.headsWriting !== undefined) {
+      if (this.flusher === undefined) this.headsDue?.();
+      await (this.flusher ?? this.headsWriting);
+    }
     const errors: unknown[] = [];
     for (const state of this.tenants.values()) {
       const { fd, headFd } = state;

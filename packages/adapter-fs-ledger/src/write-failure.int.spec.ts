@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { GovgateError, verifyLedger } from '@govgate/core';
 import { FsLedger, openFsLedger } from './fs-ledger.js';
 import { nodeFileOps, type FileOps } from './file-ops.js';
-import { TempDirs, ioError, note, notes } from './testing/helpers.js';
+import { TempDirs, all, ioError, note, notes, settle } from './testing/helpers.js';
 
 const temp = new TempDirs();
 const open: FsLedger[] = [];
@@ -22,15 +22,18 @@ interface Faults {
   sync: boolean;
   /** Every truncate fails. */
   truncate: boolean;
+  /** Data writes attempted. */
+  writes: number;
 }
 
 /** A ledger of tenant acme with 3 entries whose next writes can be made to fail. */
 async function faultyLedger(): Promise<{ ledger: FsLedger; faults: Faults; size: number }> {
-  const faults: Faults = { write: false, sync: false, truncate: false };
+  const faults: Faults = { write: false, sync: false, truncate: false, writes: 0 };
   const ops: FileOps = {
     ...nodeFileOps,
     write: async (fd, data, position) => {
       // Data lines are appended (position null); HEAD records are written at 0.
+      if (position === null) faults.writes += 1;
       if (!faults.write || position !== null) return nodeFileOps.write(fd, data, position);
       faults.write = false;
       await nodeFileOps.write(fd, data.subarray(0, data.length >> 1), null);
@@ -118,5 +121,192 @@ describe('a write that fails', () => {
     open.push(reopened);
     expect(reopened.openReport.repairs).toHaveLength(1);
     expect(await verifyLedger(reopened, 'acme')).toMatchObject({ ok: true, checked: 3 });
+  });
+});
+
+/** Waits until `done()` holds, looking again every millisecond or so (real I/O is slow). */
+async function until(done: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 10_000 && !done(); turn++)
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  if (!done()) throw new Error('the condition never held');
+}
+
+/**
+ * A ledger of tenant acme with 3 entries whose later data syncs run `beforeSync(n)`
+ * first (n counts from 1); its rejection fails that sync.
+ */
+async function pipelinedLedger(beforeSync: (n: number) => Promise<void>): Promise<{
+  ledger: FsLedger;
+  size: number;
+  counts: { dataWrites: number; syncs: number; synced: number };
+}> {
+  const counts = { dataWrites: 0, syncs: 0, synced: 0 };
+  let armed = false;
+  const ops: FileOps = {
+    ...nodeFileOps,
+    write: (fd, data, position) => {
+      if (armed && position === null) counts.dataWrites += 1;
+      return nodeFileOps.write(fd, data, position);
+    },
+    fdatasync: async (fd) => {
+      if (!armed) return nodeFileOps.fdatasync(fd);
+      await beforeSync(++counts.syncs);
+      await nodeFileOps.fdatasync(fd);
+      counts.synced += 1;
+    },
+  };
+  const ledger = await openFsLedger({ dir: await temp.make() }, ops);
+  open.push(ledger);
+  await ledger.append('acme', notes(3));
+  armed = true;
+  return { ledger, counts, size: (await stat(join(ledger.dir, SEGMENT))).size };
+}
+
+const segmentSize = async (ledger: FsLedger): Promise<number> =>
+  (await stat(join(ledger.dir, SEGMENT))).size;
+
+describe('a failure with a later batch in flight (appends made together are written as two batches)', () => {
+  it('given batch N failing its sync while N+1 is written behind it, when settled, then both are rejected, the segment is cut back before N and the head is unchanged', async () => {
+    const { ledger, size, counts } = await pipelinedLedger(async (n) => {
+      if (n !== 1) return;
+      await until(() => counts.syncs >= 2);
+      throw ioError('fdatasync');
+    });
+    const errors = await rejections([
+      ledger.append('acme', [note(4)]),
+      ledger.append('acme', [note(5)]),
+    ]);
+    expect(counts.dataWrites).toBe(2);
+    for (const error of errors) {
+      expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+      expect((error as Error).cause).toMatchObject({ code: 'EIO', syscall: 'fdatasync' });
+    }
+    expect(await segmentSize(ledger)).toBe(size);
+    expect(await ledger.head('acme')).toEqual({
+      size: 3,
+      hash: (await verifyLedger(ledger, 'acme')).headHash,
+    });
+    expect(await all(ledger.read('acme'))).toHaveLength(3);
+  });
+
+  it('given batch N failing its sync while N+1 is in flight, when appending afterwards, then the chain continues from entry 3 and verifies after reopening', async () => {
+    const { ledger, counts } = await pipelinedLedger(async (n) => {
+      if (n !== 1) return;
+      await until(() => counts.syncs >= 2);
+      throw ioError('fdatasync');
+    });
+    await rejections([ledger.append('acme', [note(4)]), ledger.append('acme', [note(5)])]);
+    expect(await ledger.append('acme', [note(4)])).toMatchObject([{ seq: 4 }]);
+    expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
+    await ledger.close();
+    const reopened = await FsLedger.open({ dir: ledger.dir });
+    open.push(reopened);
+    expect(reopened.openReport.repairs).toEqual([]);
+    expect(await verifyLedger(reopened, 'acme')).toMatchObject({ ok: true, checked: 4 });
+  });
+
+  it('given batch N+1 failing its sync after N was synced, when settled, then N is acknowledged, N+1 rejected, and the segment ends after N', async () => {
+    const { ledger } = await pipelinedLedger((n) =>
+      n === 2 ? Promise.reject(ioError('fdatasync')) : Promise.resolve(),
+    );
+    const [first, second] = await Promise.allSettled([
+      ledger.append('acme', [note(4)]),
+      ledger.append('acme', [note(5)]),
+    ]);
+    expect(first).toMatchObject({ status: 'fulfilled', value: [{ seq: 4 }] });
+    expect(second).toMatchObject({ status: 'rejected' });
+    expect((await ledger.head('acme')).size).toBe(4);
+    const report = await verifyLedger(ledger, 'acme');
+    expect(report).toMatchObject({ ok: true, checked: 4 });
+    expect(await ledger.append('acme', [note(5)])).toMatchObject([{ seq: 5 }]);
+  });
+
+  it('given batch N failing its write halfway with N+1 behind it, when settled, then N+1 is never written and the segment is cut back before N', async () => {
+    const { ledger, faults, size } = await faultyLedger();
+    faults.write = true;
+    faults.writes = 0;
+    const errors = await rejections([
+      ledger.append('acme', [note(4)]),
+      ledger.append('acme', [note(5)]),
+    ]);
+    expect(faults.writes).toBe(1);
+    for (const error of errors) {
+      expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+      expect((error as Error).cause).toMatchObject({ code: 'EIO', syscall: 'write' });
+    }
+    expect(await segmentSize(ledger)).toBe(size);
+    expect(await ledger.append('acme', [note(4)])).toMatchObject([{ seq: 4 }]);
+    expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
+  });
+
+  it('given batch N+1 synced before N, when settled, then N+1 is acknowledged only after N', async () => {
+    const resolved: number[] = [];
+    let resolvedOnceNext: number[] | undefined;
+    const { ledger, counts } = await pipelinedLedger(async (n) => {
+      if (n !== 1) return;
+      await until(() => counts.synced >= 1);
+      await settle(10);
+      resolvedOnceNext = [...resolved];
+    });
+    await Promise.all([
+      ledger.append('acme', [note(4)]).then((e) => resolved.push(e[0]?.seq ?? 0)),
+      ledger.append('acme', [note(5)]).then((e) => resolved.push(e[0]?.seq ?? 0)),
+    ]);
+    expect(resolvedOnceNext).toEqual([]);
+    expect(resolved).toEqual([4, 5]);
+    expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 5 });
+  });
+});
+
+describe('writes and syncs failing at random while batches are in flight', () => {
+  it('given 16 appenders, small segments and 1 in 12 writes or syncs failing, when done, then exactly the acknowledged entries are in the chain and it reopens clean', async () => {
+    let seed = 42;
+    const chance = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const ops: FileOps = {
+      ...nodeFileOps,
+      write: async (fd, data, position) => {
+        if (position !== null && position !== 0) return nodeFileOps.write(fd, data, position);
+        if (position === null && chance() < 1 / 12) {
+          await nodeFileOps.write(fd, data.subarray(0, data.length >> 1), null);
+          throw ioError('write');
+        }
+        return nodeFileOps.write(fd, data, position);
+      },
+      fdatasync: (fd) =>
+        chance() < 1 / 12 ? Promise.reject(ioError('fdatasync')) : nodeFileOps.fdatasync(fd),
+    };
+    const ledger = await openFsLedger({ dir: await temp.make(), segmentMaxBytes: 2048 }, ops);
+    open.push(ledger);
+    const acknowledged = new Map<number, string>();
+    let rejected = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async (_, appender) => {
+        for (let i = 0; i < 20; i++) {
+          try {
+            const entries = await ledger.append('acme', notes(1 + (i % 3), appender * 100 + i));
+            for (const entry of entries) acknowledged.set(entry.seq, entry.hash);
+          } catch (error) {
+            expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+            rejected += 1;
+          }
+        }
+      }),
+    );
+    expect(rejected).toBeGreaterThan(0);
+    const stored = await all(ledger.read('acme'));
+    expect(stored.map((s) => [s.entry.seq, s.entry.hash])).toEqual(
+      [...acknowledged].sort(([a], [b]) => a - b),
+    );
+    expect(await verifyLedger(ledger, 'acme')).toMatchObject({
+      ok: true,
+      checked: acknowledged.size,
+    });
+    await ledger.close();
+    const reopened = await FsLedger.open({ dir: ledger.dir });
+    open.push(reopened);
+    expect(reopened.openReport).toMatchObject({ entries: acknowledged.size, repairs: [] });
   });
 });
