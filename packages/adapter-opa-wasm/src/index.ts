@@ -18,3 +18,4 @@ export { mapRegoResults } from './decision-mapping.js';
 export type { EntrypointResults, RegoDecision } from './decision-mapping.js';
 export { loadRegoPolicy, mergeData } from './rego-policy.js';
 export type { LoadRegoPolicyOptions, RegoPolicy, RegoSource } from './rego-policy.js';
+export { regoPolicyLoader } from './rego-loader.js';

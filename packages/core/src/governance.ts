@@ -2,7 +2,7 @@ import type { Decision, DecisionRequest, JsonObject } from './decision/decision.
 import { decisionEntryData } from './decision/decision-entry.js';
 import { inspectForRecord, inspectRequest } from './decision/inspect.js';
 import { GovgateError } from './errors.js';
-import { canonicalDigest } from './ledger/canonical-json.js';
+import { canonicalDigest, sha256Hex } from './ledger/canonical-json.js';
 import {
   appendCheckpoint,
   type CheckpointSignerPort,
@@ -10,7 +10,14 @@ import {
 } from './ledger/checkpoint.js';
 import { verifyLedger, type VerifyOptions, type VerifyReport } from './ledger/verify.js';
 import type { AppendRequest, LedgerEntry } from './ledger/entry.js';
-import { compilePolicy, type CompiledPolicy } from './policy/compile.js';
+import { compilePolicy } from './policy/compile.js';
+import {
+  isRegoSource,
+  type PolicyEngine,
+  type RegoPolicyLoader,
+  type RegoPolicySource,
+} from './policy/policy-engine.js';
+import { POLICY_ID_PATTERN } from './schema/patterns.js';
 import { assertPolicyDocument } from './policy/validate.js';
 import type { ClockPort, LedgerPort, PolicyStorePort, PolicyVersionRecord } from './ports.js';
 import { isTenantId } from './schema/patterns.js';
@@ -31,6 +38,17 @@ export interface GovernanceDeps {
   readonly clock?: ClockPort;
   /** Signs checkpoints; without one, `checkpoint()` is refused. */
   readonly signer?: CheckpointSignerPort;
+  /** Loads Rego policy versions (@govgate/adapter-opa-wasm); without one they are refused. */
+  readonly regoLoader?: RegoPolicyLoader;
+}
+
+/** A Rego policy version to save: the `opa build -t wasm` output and its descriptor. */
+export interface RegoPolicyInput {
+  readonly id: string;
+  readonly version: number;
+  /** bundle.tar.gz, or a bare policy.wasm. */
+  readonly bundle: Uint8Array;
+  readonly descriptor: unknown;
 }
 
 /** What an `audit.correction` entry says about an earlier entry. */
@@ -72,30 +90,45 @@ function recordFailure(entry: AppendRequest, cause: unknown): GovgateError {
  * cache of compiled policies keyed by content digest.
  */
 export class Governance {
-  private readonly compiled = new Map<string, { digest: string; policy: CompiledPolicy }>();
+  private readonly compiled = new Map<string, { digest: string; policy: PolicyEngine }>();
   private readonly clock: ClockPort;
 
   constructor(private readonly deps: GovernanceDeps) {
     this.clock = deps.clock ?? systemClock;
   }
 
-  private compiledFor(tenant: string, record: PolicyVersionRecord): CompiledPolicy {
-    // One compiled policy per tenant, replaced when the active document's digest changes.
+  /**
+   * Loads any saved version into an engine, without caching it (dry runs of
+   * versions that are not active).
+   */
+  engineOf(tenant: string, record: PolicyVersionRecord): PolicyEngine {
+    if (!isRegoSource(record.document)) return compilePolicy(record.document, { tenant });
+    const loader = this.deps.regoLoader;
+    if (loader === undefined)
+      throw new GovgateError(
+        'POLICY_INVALID',
+        `policy '${record.id}' version ${record.version} is Rego (rego-wasm) and no Rego engine is configured`,
+      );
+    return loader(record.document, { tenant, digest: record.digest });
+  }
+
+  /** The active version's engine: one per tenant is kept, replaced when the digest changes. */
+  private engineFor(tenant: string, record: PolicyVersionRecord): PolicyEngine {
     const cached = this.compiled.get(tenant);
     if (cached !== undefined && cached.digest === record.digest) return cached.policy;
-    const policy = compilePolicy(record.document, { tenant });
+    const policy = this.engineOf(tenant, record);
     if (this.compiled.size >= MAX_CACHED_POLICIES) this.compiled.clear();
     this.compiled.set(tenant, { digest: record.digest, policy });
     return policy;
   }
 
-  /** The compiled active policy of a tenant; POLICY_NOT_FOUND when none is active. */
-  async activePolicy(tenant: string): Promise<CompiledPolicy> {
+  /** The active policy of a tenant, ready to evaluate; POLICY_NOT_FOUND when none is active. */
+  async activePolicy(tenant: string): Promise<PolicyEngine> {
     assertTenant(tenant);
     const record = await this.deps.policies.getActive(tenant);
     if (record === undefined)
       throw new GovgateError('POLICY_NOT_FOUND', `tenant '${tenant}' has no active policy`);
-    return this.compiledFor(tenant, record);
+    return this.engineFor(tenant, record);
   }
 
   private async record(tenant: string, entry: AppendRequest): Promise<LedgerEntry> {
@@ -128,7 +161,7 @@ export class Governance {
     const active = await this.deps.policies.getActive(tenant);
     if (active === undefined)
       throw new GovgateError('POLICY_NOT_FOUND', `tenant '${tenant}' has no active policy`);
-    const policy = this.compiledFor(tenant, active);
+    const policy = this.engineFor(tenant, active);
     const actor = options.actor ?? 'library';
     let inspected;
     try {
@@ -213,6 +246,69 @@ export class Governance {
       type: 'policy.version',
       actor,
       data: { policy: { id: doc.id, version: doc.version, digest } },
+    });
+    return record;
+  }
+
+  /**
+   * Saves a Rego policy version (kind `rego-wasm`): the bundle is loaded once to check
+   * it (POLICY_INVALID naming what is wrong), its SHA-256 is the version's digest, and
+   * a `policy.version` entry records it. Versions, activation and checks then work as
+   * for native policies.
+   *
+   * @example
+   * await governance.saveRegoPolicy('acme', { id: 'risk', version: 1, bundle: readFileSync('bundle.tar.gz'), descriptor });
+   */
+  async saveRegoPolicy(
+    tenant: string,
+    input: RegoPolicyInput,
+    actor = 'library',
+  ): Promise<PolicyVersionRecord> {
+    assertTenant(tenant);
+    const problems = [];
+    if (typeof input.id !== 'string' || !new RegExp(POLICY_ID_PATTERN).test(input.id))
+      problems.push({ pointer: '/id', message: 'must be 1-128 letters, digits, ., _ or -' });
+    if (!Number.isSafeInteger(input.version) || input.version < 1)
+      problems.push({ pointer: '/version', message: 'must be an integer of at least 1' });
+    if (!(input.bundle instanceof Uint8Array) || input.bundle.length === 0)
+      problems.push({ pointer: '/bundle', message: 'must be the non-empty output of opa build' });
+    if (input.descriptor === null || typeof input.descriptor !== 'object')
+      problems.push({ pointer: '/descriptor', message: 'must be an object' });
+    if (problems.length > 0)
+      throw new GovgateError('POLICY_INVALID', 'the Rego policy version is invalid', {
+        details: problems,
+      });
+    const source: RegoPolicySource = {
+      kind: 'rego-wasm',
+      id: input.id,
+      version: input.version,
+      descriptor: input.descriptor as RegoPolicySource['descriptor'],
+      bundle: Buffer.from(input.bundle).toString('base64'),
+    };
+    const digest = sha256Hex(input.bundle);
+    const probe: PolicyVersionRecord = {
+      tenant,
+      id: input.id,
+      version: input.version,
+      digest,
+      document: source,
+      createdAt: new Date(this.clock.now()).toISOString(),
+      createdBy: actor,
+    };
+    this.engineOf(tenant, probe); // refuses a bundle or descriptor that cannot decide
+    const existing = await this.deps.policies.getVersion(tenant, input.id, input.version);
+    if (existing !== undefined) {
+      if (existing.digest === digest) return existing;
+      throw new GovgateError(
+        'CONFLICT',
+        `policy '${input.id}' version ${input.version} already exists with other content`,
+      );
+    }
+    const record = await this.deps.policies.saveVersion(probe);
+    await this.record(tenant, {
+      type: 'policy.version',
+      actor,
+      data: { policy: { digest, id: input.id, kind: 'rego-wasm', version: input.version } },
     });
     return record;
   }

@@ -31,6 +31,13 @@ export { MAX_DOCUMENT_TEXT, formatOf, parseDocumentText } from './policy/parse.j
 export type { DocumentFormat } from './policy/parse.js';
 export { applyOverride, policyForTenant } from './policy/overrides.js';
 export { INDEX_RULES_ABOVE, compilePolicy } from './policy/compile.js';
+export { isRegoSource } from './policy/policy-engine.js';
+export type {
+  PolicyEngine,
+  PolicySource,
+  RegoPolicyLoader,
+  RegoPolicySource,
+} from './policy/policy-engine.js';
 export type { CompileOptions, CompiledPolicy, EvaluationStrategy } from './policy/compile.js';
 export {
   formatPolicyTestReport,
@@ -250,4 +257,10 @@ export type {
   WorkflowStorePort,
 } from './ports.js';
 export { Governance, createGovernance } from './governance.js';
-export type { CheckOptions, CheckResult, Correction, GovernanceDeps } from './governance.js';
+export type {
+  CheckOptions,
+  CheckResult,
+  Correction,
+  GovernanceDeps,
+  RegoPolicyInput,
+} from './governance.js';

@@ -7,7 +7,7 @@ import type { JsonObject } from './decision/decision.js';
 import type { AppendRequest, LedgerEntry, StoredEntry } from './ledger/entry.js';
 import type { RequirementProfile } from './compliance/profile.js';
 import type { WorkflowState } from './compliance/workflow.js';
-import type { PolicyDocument } from './policy/policy-document.js';
+import type { PolicySource } from './policy/policy-engine.js';
 
 // ---------------------------------------------------------------- ledger
 
@@ -88,9 +88,10 @@ export interface PolicyVersionRecord {
   readonly tenant: string;
   readonly id: string;
   readonly version: number;
-  /** sha256 of the document's canonical JSON. */
+  /** sha256 of the document's canonical JSON (of the bundle, for a Rego version). */
   readonly digest: string;
-  readonly document: PolicyDocument;
+  /** The native policy document, or the source of a Rego policy (`isRegoSource`). */
+  readonly document: PolicySource;
   readonly createdAt: string;
   readonly createdBy: string;
 }

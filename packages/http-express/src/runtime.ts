@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { access, constants, mkdir, open, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FsLedger, fsLedgerModule } from '@govgate/adapter-fs-ledger';
+import { regoPolicyLoader } from '@govgate/adapter-opa-wasm';
 import {
   openPostgres,
   postgresModule,
@@ -347,6 +348,7 @@ export async function openRuntime(
               policies: context.get<PolicyStorePort>(POLICY_STORE),
               clock: context.get<ClockPort>(CLOCK),
               signer: context.get<CheckpointSignerPort>(CHECKPOINT_SIGNER),
+              regoLoader: regoPolicyLoader(),
             }),
           )
           .inSingletonScope();

@@ -1,15 +1,16 @@
 import {
-  compilePolicy,
   decisionRequestSchema,
   GovgateError,
+  isRegoSource,
   inspectRequest,
   policyDocumentSchema,
   policyTestFileSchema,
   runPolicyTests,
   type PolicyVersionRecord,
+  type RegoPolicyInput,
 } from '@govgate/core';
 import { HttpProblem } from '../http/problem.js';
-import type { RouteSpec } from '../http/route.js';
+import { validateBody, type RouteSpec } from '../http/route.js';
 import {
   decisionSchema,
   POLICY_ID,
@@ -23,12 +24,51 @@ function versionView(record: PolicyVersionRecord, activeVersion: number | undefi
   return {
     id: record.id,
     version: record.version,
+    kind: isRegoSource(record.document) ? 'rego-wasm' : 'native',
     digest: record.digest,
     createdAt: record.createdAt,
     createdBy: record.createdBy,
     active: record.version === activeVersion,
   };
 }
+
+/** What a version's document looks like over the API: a Rego bundle is summarised, not sent. */
+function documentView(record: PolicyVersionRecord): unknown {
+  if (!isRegoSource(record.document)) return record.document;
+  const { bundle, ...rest } = record.document;
+  return {
+    ...rest,
+    bundleBytes: Buffer.from(bundle, 'base64').length,
+    bundleSha256: record.digest,
+  };
+}
+
+const regoJsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'id', 'version', 'bundle', 'descriptor'],
+  properties: {
+    kind: { const: 'rego-wasm' },
+    id: POLICY_ID,
+    version: VERSION,
+    bundle: {
+      type: 'string',
+      contentEncoding: 'base64',
+      description: 'bundle.tar.gz or policy.wasm, base64',
+    },
+    descriptor: { type: 'object' },
+  },
+} as const;
+
+/** The descriptor used when a gzip body comes without one: the conventional entrypoint names. */
+const DEFAULT_REGO_DESCRIPTOR = {
+  entrypoints: {
+    allowed: 'govgate/allow',
+    riskScore: 'govgate/risk_score',
+    reasons: 'govgate/reasons',
+    review: 'govgate/review',
+  },
+};
 
 function parseVersion(text: string | undefined): number {
   const version = Number(text);
@@ -47,6 +87,52 @@ const policyTestReportSchema = {
     cases: { type: 'array', items: { type: 'object' } },
   },
 } as const;
+
+/** A Rego version from a gzip body (id, version in the query) or from JSON; else undefined. */
+function regoInput(
+  body: unknown,
+  format: string,
+  query: Readonly<Record<string, unknown>>,
+): RegoPolicyInput | undefined {
+  if (format === 'gzip') {
+    const problems = [];
+    if (query.id === undefined)
+      problems.push({ pointer: '?id', message: "'id' is required with a gzip body" });
+    if (query.version === undefined)
+      problems.push({ pointer: '?version', message: "'version' is required with a gzip body" });
+    let descriptor: unknown = DEFAULT_REGO_DESCRIPTOR;
+    if (typeof query.descriptor === 'string') {
+      try {
+        descriptor = JSON.parse(query.descriptor);
+      } catch {
+        problems.push({ pointer: '?descriptor', message: 'must be JSON' });
+      }
+    }
+    if (problems.length > 0)
+      throw new HttpProblem(
+        'BAD_REQUEST',
+        problems.map((p) => `${p.pointer} ${p.message}`).join('; '),
+        problems,
+      );
+    return {
+      id: query.id as string,
+      version: query.version as number,
+      bundle: body as Buffer,
+      descriptor,
+    };
+  }
+  if (!isRegoSource(body)) return undefined;
+  validateBody(regoJsonSchema, body);
+  const bundle = Buffer.from(body.bundle, 'base64');
+  if (
+    bundle.toString('base64').replace(/=+$/, '') !==
+    body.bundle.replace(/\s/g, '').replace(/=+$/, '')
+  )
+    throw new HttpProblem('REQUEST_INVALID', 'bundle is not base64', [
+      { pointer: '/bundle', message: 'must be base64' },
+    ]);
+  return { id: body.id, version: body.version, bundle, descriptor: body.descriptor };
+}
 
 /** Policy versions: save, list, activate (a ledger event), dry-run evaluate, run tests. */
 export function policyRoutes({ runtime, metrics }: RouteDeps): RouteSpec[] {
@@ -76,24 +162,43 @@ export function policyRoutes({ runtime, metrics }: RouteDeps): RouteSpec[] {
       summary: 'Save a new policy version',
       tag: 'policies',
       roles: ['admin'],
-      body: { schema: policyDocumentSchema, formats: ['json', 'yaml'], validate: false },
+      query: {
+        properties: {
+          id: { ...POLICY_ID, description: 'With an application/gzip body: the policy id' },
+          version: { ...VERSION, description: 'With an application/gzip body: the version' },
+          descriptor: {
+            type: 'string',
+            description:
+              'With an application/gzip body: the descriptor as JSON (default: entrypoints govgate/allow, govgate/risk_score, govgate/reasons, govgate/review)',
+          },
+        },
+      },
+      body: {
+        schema: { oneOf: [policyDocumentSchema, regoJsonSchema] },
+        formats: ['json', 'yaml', 'gzip'],
+        validate: false,
+      },
       responses: {
         201: { description: 'The version was saved', schema: policyVersionSchema },
         200: {
           description: 'The same version with the same content existed',
           schema: policyVersionSchema,
         },
-        ...problemResponses(409, 422),
+        ...problemResponses(400, 409, 422),
       },
-      handler: async ({ caller, body }) => {
-        const doc = body as { id?: unknown; version?: unknown } | null;
+      handler: async ({ caller, body, format, query }) => {
+        const actor = `key:${caller.key.id}`;
+        const rego = regoInput(body, format, query);
+        const id = rego?.id ?? (body as { id?: unknown } | null)?.id;
+        const version = rego?.version ?? (body as { version?: unknown } | null)?.version;
         const existed =
-          doc !== null &&
-          typeof doc === 'object' &&
-          typeof doc.id === 'string' &&
-          Number.isSafeInteger(doc.version) &&
-          (await policies.getVersion(caller.tenant, doc.id, doc.version as number)) !== undefined;
-        const record = await governance.savePolicy(caller.tenant, body, `key:${caller.key.id}`);
+          typeof id === 'string' &&
+          Number.isSafeInteger(version) &&
+          (await policies.getVersion(caller.tenant, id, version as number)) !== undefined;
+        const record =
+          rego === undefined
+            ? await governance.savePolicy(caller.tenant, body, actor)
+            : await governance.saveRegoPolicy(caller.tenant, rego, actor);
         const active = await policies.getActive(caller.tenant);
         return {
           status: existed ? 200 : 201,
@@ -199,7 +304,7 @@ export function policyRoutes({ runtime, metrics }: RouteDeps): RouteSpec[] {
         return {
           body: {
             ...versionView(record, active?.id === record.id ? active.version : undefined),
-            document: record.document,
+            document: documentView(record),
           },
         };
       },
@@ -252,7 +357,7 @@ export function policyRoutes({ runtime, metrics }: RouteDeps): RouteSpec[] {
           params.id as string,
           query.version as number | undefined,
         );
-        const policy = compilePolicy(record.document, { tenant: caller.tenant });
+        const policy = governance.engineOf(caller.tenant, record);
         const inspected = inspectRequest(body, policy.forbiddenFields);
         return { body: { ...policy.evaluate(inspected.request, inspected.facts), dryRun: true } };
       },
@@ -290,8 +395,15 @@ export function policyRoutes({ runtime, metrics }: RouteDeps): RouteSpec[] {
             match[2] === undefined ? undefined : Number(match[2]),
           );
         }
+        if (loaded !== undefined && isRegoSource(loaded.document))
+          throw new GovgateError(
+            'POLICY_TEST_INVALID',
+            `policy '${loaded.id}' version ${loaded.version} is Rego: test it with opa test, or give the test file a native document`,
+            { details: [{ pointer: '/policy', message: 'names a Rego policy version' }] },
+          );
+        const document = loaded?.document;
         const report = runPolicyTests(body, {
-          ...(loaded === undefined ? {} : { loadPolicy: () => loaded.document }),
+          ...(document === undefined ? {} : { loadPolicy: () => document }),
         });
         return { body: report };
       },
