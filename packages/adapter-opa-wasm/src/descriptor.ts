@@ -22,6 +22,11 @@ export interface RegoDescriptor {
    * policy does: a safety net if the Rego `allow` rule forgets the score.
    */
   readonly threshold?: number;
+  /**
+   * Per-tenant data, merged over the bundle's data.json (tenant wins) before the
+   * policy sees it as `data`: the Rego counterpart of a native policy's overrides.
+   */
+  readonly overrides?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
 /** An OPA entrypoint: a rule path below `data`, segments separated by '/'. */
@@ -49,6 +54,12 @@ export const regoDescriptorSchema = {
       },
     },
     threshold: { type: 'number', minimum: 0, maximum: 100 },
+    overrides: {
+      type: 'object',
+      maxProperties: 10000,
+      propertyNames: { pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
+      additionalProperties: { type: 'object' },
+    },
   },
 } as const;
 

@@ -106,6 +106,44 @@ describe('Rego policy versions through Governance', () => {
     expect((await ledger.head('acme')).size).toBe(0);
   });
 
+  it("gives each tenant the bundle's data merged with its override", async () => {
+    const echo = aBundle(
+      await fakeOpaWasm({
+        entrypoints: { 'govgate/allow': { json: '[{"result":true}]' }, 'govgate/data': 'data' },
+      }),
+      { data: { region: 'eu' } },
+    );
+    const load = regoPolicyLoader();
+    const source = {
+      kind: 'rego-wasm' as const,
+      id: 'p',
+      version: 1,
+      bundle: echo.toString('base64'),
+      descriptor: {
+        entrypoints: { allowed: 'govgate/allow', reasons: 'govgate/data' },
+        overrides: { acme: { limits: { max: 3 } } },
+      },
+    };
+    // the stand-in echoes `data` through the reasons entrypoint: as a string list it is not,
+    // so the mapping refuses it — naming what it returned, which is the merged data
+    const seen = (tenant: string) => {
+      try {
+        load(source, { tenant, digest: 'd' }).evaluate({
+          model: 'm',
+          operation: 'o',
+          metadata: {},
+        });
+        return '';
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    expect(seen('acme')).toContain('"limits":{"max":3}');
+    expect(seen('acme')).toContain('"region":"eu"');
+    expect(seen('other')).not.toContain('limits');
+    expect(seen('other')).toContain('"region":"eu"');
+  });
+
   it('is refused without a Rego engine', async () => {
     const governance = createGovernance({
       ledger: new InMemoryLedger(),

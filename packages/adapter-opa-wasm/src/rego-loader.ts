@@ -23,7 +23,9 @@ function sourceOptions(source: RegoPolicySource): { bundle: Uint8Array } | { was
 /**
  * The Rego engine for core's Governance (`createGovernance({ regoLoader })`): loads a
  * stored `rego-wasm` version once and decides with it synchronously. Decisions carry
- * the version's ref like native ones; forbidden content fields are the defaults.
+ * the version's ref like native ones; forbidden content fields are the defaults. The
+ * policy's `data` is the bundle's data.json merged with the tenant's entry of the
+ * descriptor's `overrides` (or what `tenantData` gives for the tenant).
  *
  * @example
  * const governance = createGovernance({ ledger, policies, regoLoader: regoPolicyLoader() });
@@ -33,7 +35,8 @@ export function regoPolicyLoader(
   options: { readonly tenantData?: (tenant: string) => unknown } = {},
 ): RegoPolicyLoader {
   return (source, context) => {
-    const tenantData = options.tenantData?.(context.tenant);
+    const overrides = (source.descriptor as { overrides?: Record<string, unknown> }).overrides;
+    const tenantData = options.tenantData?.(context.tenant) ?? overrides?.[context.tenant];
     const policy: RegoPolicy = loadRegoPolicy({
       ...sourceOptions(source),
       descriptor: source.descriptor,
