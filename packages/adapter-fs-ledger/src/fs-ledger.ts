@@ -67,6 +67,8 @@ export interface FsLedgerOptions {
   readonly readOnly?: boolean;
   /** Source of entry timestamps (default: the system clock). */
   readonly clock?: ClockPort;
+  /** Told after each commit with how many entries it made durable together (metrics). */
+  readonly onCommit?: (entries: number) => void;
 }
 
 /** The options with their defaults filled in. */
@@ -79,6 +81,7 @@ export interface Config {
   readonly sync: 'fsync' | 'fdatasync';
   readonly readOnly: boolean;
   readonly clock: ClockPort;
+  readonly onCommit: ((entries: number) => void) | undefined;
 }
 
 /** What opening a ledger directory found and repaired, for the operator's log. */
@@ -188,6 +191,7 @@ function configOf(options: FsLedgerOptions): Config {
     sync: options.sync ?? DEFAULTS.sync,
     readOnly: options.readOnly === true,
     clock: options.clock ?? { now: () => Date.now() },
+    onCommit: options.onCommit,
   };
 }
 
@@ -553,8 +557,14 @@ export class FsLedger implements LedgerPort {
       this.staleHeads.add(group.state);
     }
     this.writeHeads();
+    let entries = 0;
     for (const group of flight.groups)
-      group.calls.forEach((call, n) => call.resolve(group.results[n] as LedgerEntry[]));
+      group.calls.forEach((call, n) => {
+        const written = group.results[n] as LedgerEntry[];
+        entries += written.length;
+        call.resolve(written);
+      });
+    this.config.onCommit?.(entries);
   }
 
   /**

@@ -33,6 +33,8 @@ export interface PostgresLedgerOptions {
   readonly readPageSize?: number;
   /** Source of entry timestamps (default: the system clock). */
   readonly clock?: ClockPort;
+  /** Told after each commit with how many entries it made durable together (metrics). */
+  readonly onCommit?: (entries: number) => void;
 }
 
 /** One append call waiting for its batch. */
@@ -68,6 +70,7 @@ export class PostgresLedger implements LedgerPort {
   private readonly maxBatchBytes: number;
   private readonly pageSize: number;
   private readonly clock: ClockPort;
+  private readonly onCommit: ((entries: number) => void) | undefined;
   private readonly trees = new LedgerTrees((tenant, fromSeq, limit) =>
     this.read(tenant, { fromSeq, limit }),
   );
@@ -92,6 +95,7 @@ export class PostgresLedger implements LedgerPort {
     this.maxBatchBytes = bytes;
     this.pageSize = page;
     this.clock = options.clock ?? { now: () => Date.now() };
+    this.onCommit = options.onCommit;
   }
 
   // ------------------------------------------------------------------ append
@@ -134,6 +138,7 @@ export class PostgresLedger implements LedgerPort {
         try {
           const results = await this.commit(batch);
           batch.forEach((call, n) => call.resolve(results[n] as LedgerEntry[]));
+          this.onCommit?.(results.reduce((n, r) => n + r.length, 0));
         } catch (error) {
           // Only a row stored past the head, behind the ledger's back, collides with a
           // seq sealed from the locked head.

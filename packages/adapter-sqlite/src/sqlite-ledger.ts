@@ -27,6 +27,8 @@ export interface SqliteLedgerOptions {
   readonly pageSize?: number;
   /** Source of entry timestamps (default: the system clock). */
   readonly clock?: ClockPort;
+  /** Told after each commit with how many entries it made durable together (metrics). */
+  readonly onCommit?: (entries: number) => void;
 }
 
 /** One append call waiting for its batch. */
@@ -77,6 +79,7 @@ export class SqliteLedger implements LedgerPort {
   private readonly maxBatchEntries: number;
   private readonly pageSize: number;
   private readonly clock: ClockPort;
+  private readonly onCommit: ((entries: number) => void) | undefined;
   private readonly trees = new LedgerTrees((tenant, fromSeq, limit) =>
     this.rows(tenant, fromSeq, limit),
   );
@@ -98,6 +101,7 @@ export class SqliteLedger implements LedgerPort {
     this.maxBatchEntries = positive(options.maxBatchEntries, 4096, 'maxBatchEntries');
     this.pageSize = positive(options.pageSize, 1000, 'pageSize');
     this.clock = options.clock ?? { now: () => Date.now() };
+    this.onCommit = options.onCommit;
   }
 
   /** Prepared once, on first use (preparing fails on a database without migrations). */
@@ -235,6 +239,7 @@ export class SqliteLedger implements LedgerPort {
       return;
     }
     batch.forEach((call, n) => call.resolve(results[n] as LedgerEntry[]));
+    this.onCommit?.(results.reduce((n, r) => n + r.length, 0));
   }
 
   // ------------------------------------------------------------------ read

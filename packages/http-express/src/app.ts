@@ -115,10 +115,13 @@ export function createApp(runtime: Runtime, options: AppOptions = {}): ServiceAp
     (error) =>
       logger.warn({ err: error }, 'usage counters could not be written; kept for the next flush'),
   );
-  runtime.observeLedger((seconds, entries) => {
-    metrics.ledgerAppendSeconds.observe(seconds);
-    metrics.ledgerAppendEntries.observe(entries);
-  });
+  runtime.observeLedger(
+    (seconds, entries) => {
+      metrics.ledgerAppendSeconds.observe(seconds);
+      metrics.ledgerAppendEntries.observe(entries);
+    },
+    (entries) => metrics.ledgerBatchEntries.observe(entries),
+  );
   const checkpoints = new CheckpointIndex(runtime.ledger);
   const deps: RouteDeps = { runtime, metrics, meter, checkpoints, logger, version };
   const gate = new Gatekeeper(runtime, meter, metrics);

@@ -87,8 +87,11 @@ export interface Runtime {
   readonly workflows: WorkflowStorePort;
   readonly signer: CheckpointSignerPort;
   readonly clock: ClockPort;
-  /** Reports every ledger append (latency, entries) to `observer`, e.g. metrics. */
-  observeLedger(observer: AppendObserver): void;
+  /**
+   * Reports every ledger append (latency, entries) to `observer`, and every commit of
+   * the ledger's group commit (entries made durable together) to `onCommit`: metrics.
+   */
+  observeLedger(observer: AppendObserver, onCommit?: (entries: number) => void): void;
   /** Store reachable, migrations applied, ledger writable. */
   readiness(): Promise<readonly ReadinessCheck[]>;
   /** Flushes and closes the ledger, then the stores. */
@@ -213,6 +216,8 @@ export async function openRuntime(
     if (failures.length > 1) throw new AggregateError(failures, 'closing the runtime failed');
   };
   const migrateNow = options.migrate === true || config.autoMigrate;
+  let commitObserver: ((entries: number) => void) | undefined;
+  const onCommit = (entries: number): void => commitObserver?.(entries);
   try {
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     if (config.env === 'prod') refuseTmpfs(config.dataDir);
@@ -246,6 +251,7 @@ export async function openRuntime(
         url: config.store.url,
         ...(ledgerUrl === undefined ? {} : { ledgerUrl }),
         settingNames: { url: 'GOVGATE_DATABASE_URL', ledgerUrl: 'GOVGATE_LEDGER_URL' },
+        ledger: { onCommit },
       });
       pg = db;
       closers.push(() => db.close());
@@ -279,6 +285,7 @@ export async function openRuntime(
       const fsLedger = await FsLedger.open({
         dir,
         clock,
+        onCommit,
         ...(options.readOnlyLedger === true ? { readOnly: true } : {}),
       });
       closers.push(() => fsLedger.close());
@@ -301,7 +308,7 @@ export async function openRuntime(
       const db = await openPostgres({ url, settingNames: { url: 'GOVGATE_LEDGER_URL' } });
       closers.push(() => db.close());
       if (migrateNow) await db.migrate();
-      const ledger = new PostgresLedger(db.sql);
+      const ledger = new PostgresLedger(db.sql, { onCommit });
       closers.push(() => ledger.close());
       if (container.isBound(LEDGER)) container.unbindSync(LEDGER);
       container.bind(LEDGER).toConstantValue(ledger);
@@ -383,8 +390,9 @@ export async function openRuntime(
       workflows: container.get<WorkflowStorePort>(WORKFLOW_STORE),
       signer,
       clock,
-      observeLedger: (observer) => {
+      observeLedger: (observer, commits) => {
         observed.observer = observer;
+        commitObserver = commits;
       },
       readiness: async () => {
         const checks: ReadinessCheck[] = [];

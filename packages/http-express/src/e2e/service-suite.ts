@@ -597,6 +597,7 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
           'govgate_decisions_total{outcome="allowed"}',
           'govgate_decisions_total{outcome="rejected"}',
           'govgate_ledger_append_duration_seconds_bucket',
+          'govgate_ledger_batch_entries_bucket',
           'govgate_rate_limit_rejections_total',
         ])
           expect(metrics.text).toContain(name);

@@ -28,6 +28,12 @@ export class ServiceMetrics {
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5],
     registers: [this.registry],
   });
+  readonly ledgerBatchEntries = new Histogram({
+    name: 'govgate_ledger_batch_entries',
+    help: 'Entries made durable together by one ledger commit (group commit batch size)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+    registers: [this.registry],
+  });
   readonly ledgerAppendEntries = new Histogram({
     name: 'govgate_ledger_append_entries',
     help: 'Entries per append call',
