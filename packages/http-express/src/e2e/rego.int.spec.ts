@@ -19,7 +19,7 @@ describe('Rego policy versions over HTTP', () => {
 
   beforeAll(async () => {
     service = await start(testConfig(data.dir));
-    admin = client(service.url, service.bootstrap.adminKey as string);
+    admin = client(service.url, service.bootstrap.adminKey);
     bundle = aBundle(
       await fakeOpaWasm({
         entrypoints: {
