@@ -1,4 +1,13 @@
-import { access, constants, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import {
+  access,
+  constants,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  stat,
+  type FileHandle,
+} from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   GENESIS_PREV,
@@ -22,7 +31,7 @@ import {
 } from '@govgate/core';
 import { nodeFileOps, syncDirectory, type FileOps } from './file-ops.js';
 import { HEAD_FILE, encodeHead, parseHead, segmentFileName, segmentNumbers } from './layout.js';
-import { readLines } from './lines.js';
+import { readLineWindow, readLines } from './lines.js';
 import { NOT_WRITABLE, acquireLock, notWritable, type DirLock } from './lock.js';
 import { RawEntries } from './raw-entries.js';
 import {
@@ -70,6 +79,11 @@ export interface FsLedgerOptions {
   /** Told after each commit with how many entries it made durable together (metrics). */
   readonly onCommit?: (entries: number) => void;
 }
+
+/** Ranges shorter than this are read with a window past their mark (`readLineWindow`). */
+const POINT_READ_MAX = 64;
+/** Segment files kept open for point reads. */
+const MAX_READ_HANDLES = 32;
 
 /** The options with their defaults filled in. */
 export interface Config {
@@ -264,6 +278,7 @@ export class FsLedger implements LedgerPort {
   /** Set when a failed write could not be undone: every later append is refused. */
   private failure: GovgateError | undefined;
   private closing: Promise<void> | undefined;
+  private readonly readHandles = new Map<string, Promise<FileHandle>>();
 
   /** What opening the directory verified and repaired. */
   readonly openReport: FsLedgerOpenReport;
@@ -807,6 +822,33 @@ export class FsLedger implements LedgerPort {
     const last = options.limit === undefined ? bound : Math.min(bound, from - 1 + options.limit);
     if (from > last) return;
     let seq = start.seq;
+    if (last - from < POINT_READ_MAX && start.files.length > 0 && !this.config.readOnly) {
+      // A few entries (a run's evidence, a proof's leaf): read just past the mark.
+      const file = start.files[0] as string;
+      const lines = await readLineWindow(
+        await this.readHandle(file),
+        { offset: start.offset, number: start.line },
+        from - start.seq,
+        last - from + 1,
+      );
+      if (lines.length === last - from + 1) {
+        for (const [i, line] of lines.entries()) {
+          const want = from + i;
+          if (!parse) {
+            yield { bytes: line.text };
+            continue;
+          }
+          const location = `${file}:${line.number}`;
+          const entry = parseStoredEntry(line.text);
+          if (entry === undefined) throw corrupt(location, 'the line is not a ledger entry');
+          if (entry.seq !== want)
+            throw corrupt(location, `entry ${entry.seq} is stored where entry ${want} belongs`);
+          yield { entry, bytes: line.text };
+        }
+        return;
+      }
+      // the range runs into the next segment: read it the general way
+    }
     for (const [n, file] of start.files.entries()) {
       const isLastFile = n === start.files.length - 1;
       const lines = readLines(
@@ -835,6 +877,28 @@ export class FsLedger implements LedgerPort {
     }
     if (last !== Infinity)
       throw corrupt(`${tenant}/`, `the entries end at ${seq - 1}; the head says ${last}`);
+  }
+
+  /**
+   * A read-only handle of a segment file, kept open for point reads (segments are only
+   * ever appended to; all are closed with the ledger).
+   */
+  private readHandle(file: string): Promise<FileHandle> {
+    let handle = this.readHandles.get(file);
+    if (handle === undefined) {
+      if (this.readHandles.size >= MAX_READ_HANDLES) {
+        const [oldest, first] = this.readHandles.entries().next().value as [
+          string,
+          Promise<FileHandle>,
+        ];
+        this.readHandles.delete(oldest);
+        void first.then((h) => h.close()).catch(() => undefined);
+      }
+      handle = open(join(this.config.dir, file), 'r');
+      handle.catch(() => this.readHandles.delete(file));
+      this.readHandles.set(file, handle);
+    }
+    return handle;
   }
 
   private headOf(tenant: string): LedgerHead {
@@ -957,6 +1021,11 @@ export class FsLedger implements LedgerPort {
       }
       if (fd !== undefined) await this.ops.close(fd).catch((e: unknown) => errors.push(e));
     }
+    const handles = [...this.readHandles.values()];
+    this.readHandles.clear();
+    await Promise.all(
+      handles.map((h) => h.then((handle) => handle.close()).catch(() => undefined)),
+    );
     await this.lock?.release();
     if (errors.length > 0) throw this.unavailable('the ledger did not close cleanly', errors[0]);
   }

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 const NEWLINE = 0x0a;
 
@@ -124,4 +124,67 @@ export async function* readLines(
   }
   const rest = splitter.end();
   if (rest !== undefined) yield [rest];
+}
+
+/**
+ * The lines `skip`+1 … `skip`+`count` after a byte offset of a file, read with as few
+ * bytes as it takes: for short ranges (one entry, a few) found through a mark, where
+ * `readLines` would split and decode every line between the mark and the range. Only
+ * the wanted lines are decoded. Fewer lines come back when the file ends first (the
+ * caller reads the rest the general way). The handle stays open (the caller's).
+ */
+export async function readLineWindow(
+  handle: FileHandle,
+  start: { offset: number; number: number },
+  skip: number,
+  count: number,
+): Promise<Line[]> {
+  {
+    const lines: Line[] = [];
+    let buffer = Buffer.allocUnsafe(64 * 1024);
+    let filled = 0; // bytes of `buffer` holding file content from `base`
+    let base = start.offset; // file offset of buffer[0]
+    let at = 0; // start of the current line in `buffer`
+    let number = start.number;
+    let seen = 0; // lines passed so far
+    for (;;) {
+      let nl = buffer.indexOf(NEWLINE, at);
+      while (nl !== -1 && nl < filled) {
+        if (seen >= skip) {
+          lines.push({
+            text: buffer.toString('utf8', at, nl),
+            number,
+            offset: base + at,
+            length: nl - at + 1,
+            terminated: true,
+          });
+          if (lines.length === count) return lines;
+        }
+        seen += 1;
+        number += 1;
+        at = nl + 1;
+        nl = buffer.indexOf(NEWLINE, at);
+      }
+      // keep the unfinished line, make room, read on
+      if (at > 0) {
+        buffer.copy(buffer, 0, at, filled);
+        filled -= at;
+        base += at;
+        at = 0;
+      }
+      if (filled === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, filled);
+        buffer = bigger;
+      }
+      const { bytesRead } = await handle.read(
+        buffer,
+        filled,
+        buffer.length - filled,
+        base + filled,
+      );
+      if (bytesRead === 0) return lines;
+      filled += bytesRead;
+    }
+  }
 }

@@ -21,7 +21,7 @@ import {
 import { readLines } from './lines.js';
 
 /** A sparse index point is kept every this many entries, so a read seeks close to its seq. */
-export const MARK_EVERY = 1024;
+export const MARK_EVERY = 64;
 
 /** Longer than any entry the ledger writes (256 KiB of data plus a few short fields). */
 const MAX_LINE_BYTES = 1024 * 1024;

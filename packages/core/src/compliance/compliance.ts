@@ -32,6 +32,8 @@ export interface ComplianceDeps {
 }
 
 const systemClock: ClockPort = { now: () => Date.now() };
+/** Ledger reads of one run's evidence in flight at once. */
+const RUN_READS_IN_FLIGHT = 16;
 
 function assertTenant(tenant: string): void {
   if (!isTenantId(tenant))
@@ -126,24 +128,32 @@ export class Compliance {
   async runEntries(tenant: string, runId: string): Promise<StoredEntry[]> {
     assertTenant(tenant);
     const rows = await this.deps.evidenceIndex.list(tenant, { runId });
-    const out: StoredEntry[] = [];
-    let i = 0;
-    // contiguous seqs are read as one range
-    while (i < rows.length) {
-      const start = (rows[i] as { seq: number }).seq;
-      let end = start;
-      while (i + 1 < rows.length && (rows[i + 1] as { seq: number }).seq === end + 1) {
-        i++;
-        end++;
-      }
-      i++;
+    // contiguous seqs become one range; ranges are read a few at a time, concurrently
+    const ranges: { from: number; count: number }[] = [];
+    for (const { seq } of rows) {
+      const last = ranges[ranges.length - 1];
+      if (last !== undefined && last.from + last.count === seq) last.count += 1;
+      else ranges.push({ from: seq, count: 1 });
+    }
+    const read = async (range: { from: number; count: number }): Promise<StoredEntry[]> => {
+      const out: StoredEntry[] = [];
       for await (const stored of this.deps.ledger.read(tenant, {
-        fromSeq: start,
-        limit: end - start + 1,
+        fromSeq: range.from,
+        limit: range.count,
       }))
         if (evidenceOf(stored.entry)?.runId === runId) out.push(stored);
-    }
-    return out;
+      return out;
+    };
+    const results: StoredEntry[][] = new Array<StoredEntry[]>(ranges.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < ranges.length) {
+        const i = next++;
+        results[i] = await read(ranges[i] as { from: number; count: number });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(RUN_READS_IN_FLIGHT, ranges.length) }, worker));
+    return results.flat();
   }
 
   private compiledOf(record: ProfileVersionRecord): CompiledProfile {
