@@ -134,6 +134,8 @@ export {
 } from './access/api-key.js';
 export type { ParsedApiKey } from './access/api-key.js';
 export { authenticate } from './access/authenticate.js';
+export { KeyAdmin } from './access/key-admin.js';
+export type { IssuedKey, KeyAdminDeps, NewKey } from './access/key-admin.js';
 export type { AuthFailure, Authentication } from './access/authenticate.js';
 export { takeToken } from './metering/token-bucket.js';
 export type { BucketState } from './metering/token-bucket.js';

@@ -3,7 +3,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GovgateError, parseDocumentText } from '@govgate/core';
-import { createKey } from './keys.js';
+import { keyAdmin } from './keys.js';
 import type { Runtime } from './runtime.js';
 
 export const DEFAULT_TENANT = 'default';
@@ -63,12 +63,10 @@ export async function bootstrap(runtime: Runtime): Promise<BootstrapResult> {
   }
   if ((await runtime.keys.list(DEFAULT_TENANT)).length > 0)
     return { createdTenant, activatedPolicy };
-  const { key } = await createKey(runtime, {
-    tenant: DEFAULT_TENANT,
-    role: 'admin',
-    name: 'first-start admin',
-    platform: true,
-  });
+  const { key } = await keyAdmin(runtime).create(
+    { tenant: DEFAULT_TENANT, role: 'admin', name: 'first-start admin', platform: true },
+    'system',
+  );
   const file = join(runtime.config.dataDir, ADMIN_KEY_FILE);
   await writeFile(file, `${key}\n`, { mode: 0o600 });
   await chmod(file, 0o600); // an existing file keeps its old mode on write

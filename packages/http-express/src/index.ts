@@ -17,7 +17,7 @@ export { COMPLIANCE, GOVERNANCE, SERVICE_CONFIG, loadSigner, openRuntime } from 
 export type { OpenRuntimeOptions, ReadinessCheck, Runtime } from './runtime.js';
 export { ADMIN_KEY_FILE, DEFAULT_TENANT, bootstrap, defaultPolicyDocument } from './bootstrap.js';
 export type { BootstrapResult } from './bootstrap.js';
-export { createKey, rotateKey } from './keys.js';
+export { keyAdmin } from './keys.js';
 export type { IssuedKey, NewKey } from './keys.js';
 export { createApp } from './app.js';
 export type { AppOptions, ServiceApp } from './app.js';

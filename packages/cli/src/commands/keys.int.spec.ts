@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunningService } from '@govgate/http-express';
 import { runCli, startQuietService, tempDir, type TempDir } from '../testing/harness.js';
@@ -34,6 +36,9 @@ describe('govgate keys, while the service runs', () => {
     const key = run.stdout.trim();
     expect(key).toMatch(/^ggk_[a-z0-9]+_\S+$/);
     expect(run.stderr).toContain('not shown again');
+    expect(run.stderr).toContain(
+      'a running govgate service holds the ledger, so this change is not recorded',
+    );
     expect(await usageStatus(key)).toBe(200);
   });
 
@@ -115,5 +120,39 @@ describe('govgate keys, while the service runs', () => {
     expect(run.stderr).toBe(
       "error: TENANT_INVALID: no tenant 'nobody'\n  /tenant: must name an existing tenant\n",
     );
+  });
+});
+
+describe('govgate keys, with the service stopped', () => {
+  it('records each change in the tenant ledger, naming the CLI as the actor', async () => {
+    const stopped = tempDir();
+    try {
+      await (await startQuietService(stopped.dir)).stop(); // first start: tenant, policy, admin key
+      const run = (...args: string[]) => runCli(['keys', ...args, '--data-dir', stopped.dir]);
+      const made = await run('create', '--role', 'client', '--name', 'recorded');
+      expect(made.code).toBe(0);
+      expect(made.stderr).not.toContain('warning');
+      const id = idOf(made.stdout.trim());
+      expect((await run('rotate', id)).code).toBe(0);
+      expect((await run('revoke', id)).code).toBe(0);
+
+      const again = await startQuietService(stopped.dir);
+      try {
+        const admin = readFileSync(join(stopped.dir, 'admin-key'), 'utf8').trim();
+        const res = await fetch(`${again.url}/v1/ledger/entries?from=1&limit=100`, {
+          headers: { authorization: `Bearer ${admin}` },
+        });
+        const body = (await res.json()) as {
+          entries: { entry: { type: string; subject?: string; actor: string } }[];
+        };
+        const events = body.entries.map((e) => e.entry).filter((e) => e.subject === id);
+        expect(events.map((e) => e.type)).toEqual(['key.created', 'key.rotated', 'key.revoked']);
+        for (const event of events) expect(event.actor).toMatch(/^cli(:.+)?$/);
+      } finally {
+        await again.stop();
+      }
+    } finally {
+      stopped.remove();
+    }
   });
 });

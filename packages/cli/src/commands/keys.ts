@@ -1,5 +1,12 @@
-import { GovgateError, type ApiKeyRecord, type RateLimitSpec, type Role } from '@govgate/core';
-import { createKey, rotateKey, type Runtime } from '@govgate/http-express';
+import { userInfo } from 'node:os';
+import {
+  GovgateError,
+  KeyAdmin,
+  type ApiKeyRecord,
+  type RateLimitSpec,
+  type Role,
+} from '@govgate/core';
+import { keyAdmin, type Runtime, type ServiceConfig } from '@govgate/http-express';
 import { Option, type Command } from 'commander';
 import { configOf, withRuntime, type CliContext, type DataDirOptions } from '../context.js';
 import { json, table } from '../format.js';
@@ -46,6 +53,49 @@ async function findKey(runtime: Runtime, id: string, tenant?: string): Promise<A
   return record;
 }
 
+/** Who the ledger names as the actor of a change made here: `cli:<OS user>`. */
+function cliActor(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
+/**
+ * Runs a key change with the ledger open for writing, so the change is recorded as
+ * `key.created` / `key.rotated` / `key.revoked`. While a running service holds the file
+ * ledger, the change is made in the store all the same (the service sees it at once)
+ * and a warning says it is not in the ledger: the HTTP API records such changes.
+ */
+async function withKeyAdmin<T>(
+  ctx: CliContext,
+  config: ServiceConfig,
+  run: (runtime: Runtime, admin: KeyAdmin) => Promise<T>,
+): Promise<T> {
+  try {
+    return await withRuntime(config, { createLedgerDir: true }, (runtime) =>
+      run(runtime, keyAdmin(runtime)),
+    );
+  } catch (error) {
+    if (!GovgateError.is(error, 'LEDGER_LOCKED')) throw error;
+  }
+  const result = await withRuntime(
+    config,
+    { readOnlyLedger: true, createLedgerDir: true },
+    (runtime) =>
+      run(
+        runtime,
+        new KeyAdmin({ keys: runtime.keys, tenants: runtime.tenants, clock: runtime.clock }),
+      ),
+  );
+  ctx.stderr(
+    'warning: a running govgate service holds the ledger, so this change is not recorded in it; ' +
+      'make key changes through the service (POST /v1/admin/keys, …/rotate, DELETE …) to have them recorded\n',
+  );
+  return result;
+}
+
 interface CreateOptions extends DataDirOptions {
   readonly role: Role;
   readonly name: string;
@@ -56,14 +106,15 @@ interface CreateOptions extends DataDirOptions {
 }
 
 /**
- * `govgate keys …`: they touch only the key store, so they open the ledger read-only
- * and work while the service runs on the same data dir.
+ * `govgate keys …`: changes are recorded in the key's tenant's ledger; they also work
+ * while the service runs on the same data dir (see `withKeyAdmin`).
  */
 export function registerKeys(program: Command, ctx: CliContext): void {
   const keys = program
     .command('keys')
     .description('create, list, rotate and revoke API keys (works while the service runs)');
   const storesOnly = { readOnlyLedger: true, createLedgerDir: true } as const;
+  const actor = cliActor();
 
   keys
     .command('create')
@@ -85,14 +136,17 @@ export function registerKeys(program: Command, ctx: CliContext): void {
     .addOption(dataDirOption())
     .action(async (options: CreateOptions) => {
       const config = configOf(ctx, options);
-      await withRuntime(config, storesOnly, async (runtime) => {
-        const issued = await createKey(runtime, {
-          tenant: options.tenant,
-          role: options.role,
-          name: options.name,
-          ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
-          ...(options.expiresAt === undefined ? {} : { expiresAt: options.expiresAt }),
-        });
+      await withKeyAdmin(ctx, config, async (runtime, admin) => {
+        const issued = await admin.create(
+          {
+            tenant: options.tenant,
+            role: options.role,
+            name: options.name,
+            ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
+            ...(options.expiresAt === undefined ? {} : { expiresAt: options.expiresAt }),
+          },
+          actor,
+        );
         const view = publicView(issued.record, runtime.clock.now());
         if (options.json === true) {
           ctx.stdout(json({ key: issued.key, ...view }));
@@ -155,9 +209,9 @@ export function registerKeys(program: Command, ctx: CliContext): void {
         options: DataDirOptions & { graceSeconds: number; tenant?: string; json?: boolean },
       ) => {
         const config = configOf(ctx, options);
-        await withRuntime(config, storesOnly, async (runtime) => {
+        await withKeyAdmin(ctx, config, async (runtime, admin) => {
           const record = await findKey(runtime, id, options.tenant);
-          const issued = await rotateKey(runtime, record, options.graceSeconds);
+          const issued = await admin.rotate(record, options.graceSeconds, actor);
           if (options.json === true) {
             ctx.stdout(
               json({ key: issued.key, ...publicView(issued.record, runtime.clock.now()) }),
@@ -180,13 +234,9 @@ export function registerKeys(program: Command, ctx: CliContext): void {
     .addOption(dataDirOption())
     .action(async (id: string, options: DataDirOptions & { tenant?: string }) => {
       const config = configOf(ctx, options);
-      await withRuntime(config, storesOnly, async (runtime) => {
+      await withKeyAdmin(ctx, config, async (runtime, admin) => {
         const record = await findKey(runtime, id, options.tenant);
-        const revoked = await runtime.keys.revoke(
-          record.tenant,
-          id,
-          new Date(runtime.clock.now()).toISOString(),
-        );
+        const revoked = await admin.revoke(record, actor);
         ctx.stdout(`revoked key ${id} at ${revoked.revokedAt ?? 'now'}\n`);
       });
     });

@@ -40,13 +40,13 @@ describe('govgate ledger verify', () => {
     const run = await ledger('verify');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('ledger verified: OK');
-    expect(run.stdout).toContain('entries checked: 2 (head: 2)');
+    expect(run.stdout).toContain('entries checked: 3 (head: 3)');
   });
 
   it('prints the report as JSON and checks canonical form with --deep', async () => {
     const run = await ledger('verify', '--deep', '--json');
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ tenant: 'default', ok: true, checked: 2 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ tenant: 'default', ok: true, checked: 3 });
   });
 
   it('exits 1 naming the first bad seq and the kind when an entry was changed', async () => {
@@ -81,10 +81,10 @@ describe('govgate ledger checkpoint', () => {
     const run = await ledger('checkpoint');
     expect(run.code).toBe(0);
     const checkpoint = JSON.parse(run.stdout) as Record<string, unknown>;
-    expect(checkpoint).toMatchObject({ tenant: 'default', size: 2 });
+    expect(checkpoint).toMatchObject({ tenant: 'default', size: 3 });
     expect(checkpoint.signature).toEqual(expect.any(String));
     const verified = await ledger('verify');
-    expect(verified.stdout).toContain('entries checked: 3 (head: 3)');
+    expect(verified.stdout).toContain('entries checked: 4 (head: 4)');
   });
 });
 
@@ -93,9 +93,9 @@ describe('govgate ledger prove', () => {
     const run = await ledger('prove', '--seq', '1');
     expect(run.code).toBe(0);
     const proof = JSON.parse(run.stdout) as { seq: number; size: number; path: string[] };
-    expect(proof).toMatchObject({ tenant: 'default', seq: 1, size: 2 });
-    expect(proof.path).toHaveLength(1);
-    expect(run.stderr).toContain('✓ entry 1 is included in the tree of 2 entries');
+    expect(proof).toMatchObject({ tenant: 'default', seq: 1, size: 3 });
+    expect(proof.path).toHaveLength(2);
+    expect(run.stderr).toContain('✓ entry 1 is included in the tree of 3 entries');
   });
 
   it('proves inclusion in an earlier tree with --size', async () => {

@@ -8,7 +8,7 @@ import {
   type Role,
   type SignedCheckpoint,
 } from '@govgate/core';
-import { createKey } from '../keys.js';
+import { keyAdmin } from '../keys.js';
 import type { RunningService } from '../server.js';
 import type { ServiceConfig } from '../config.js';
 import { client, start, type Answer, type Client } from './harness.js';
@@ -157,12 +157,15 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
         const answer = await client(service.url, made.body.key as string).get('/v1/usage');
         expectProblem(answer, 401, 'UNAUTHENTICATED');
         expect(answer.body.detail).toContain('revoked');
-        const expired = await createKey(service.runtime, {
-          tenant: 'default',
-          role: 'client',
-          name: 'expired',
-          expiresAt: new Date(Date.now() - 1000).toISOString(),
-        });
+        const expired = await keyAdmin(service.runtime).create(
+          {
+            tenant: 'default',
+            role: 'client',
+            name: 'expired',
+            expiresAt: new Date(Date.now() - 1000).toISOString(),
+          },
+          'test',
+        );
         const late = await client(service.url, expired.key).get('/v1/usage');
         expectProblem(late, 401, 'UNAUTHENTICATED');
         expect(late.body.detail).toContain('expired');
@@ -187,6 +190,33 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
         expect((await client(service.url, none.body.key as string).get('/v1/usage')).status).toBe(
           200,
         );
+      });
+
+      it('records every key change in the tenant ledger, never a secret', async () => {
+        const made = await as.admin!.post('/v1/admin/keys', {
+          role: 'client',
+          name: 'audited',
+          rateLimit: '5/10s',
+        });
+        const id = made.body.record.id as string;
+        await as.admin!.post(`/v1/admin/keys/${id}/rotate`, { graceSeconds: 30 });
+        await as.admin!.delete(`/v1/admin/keys/${id}`);
+        const events: { type: string; actor: string; data: unknown; bytes: string }[] = [];
+        for await (const { entry, bytes } of service.runtime.ledger.read('default'))
+          if (entry.subject === id) events.push({ ...entry, bytes });
+        expect(events.map((e) => e.type)).toEqual(['key.created', 'key.rotated', 'key.revoked']);
+        const stored = (await service.runtime.keys.findById(id))!;
+        expect(events[0]!.data).toEqual({
+          key: { id, name: 'audited', role: 'client', rateLimit: '5/10s' },
+        });
+        expect(events[2]!.data).toEqual({ key: { id }, at: stored.revokedAt });
+        expect(new Set(events.map((e) => e.actor)).size).toBe(1);
+        expect(events[0]!.actor).toMatch(/^key:[a-z0-9]{16}$/);
+        for (const event of events) {
+          expect(event.bytes).not.toContain(stored.secretHash);
+          expect(event.bytes).not.toContain(stored.previousSecretHash);
+          expect(event.bytes).not.toContain('ggk_');
+        }
       });
 
       it('never shows secrets or their hashes when listing keys', async () => {
@@ -241,7 +271,10 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
     describe('tenant isolation', () => {
       it('hides every piece of tenant default from a key of tenant other', async () => {
         const other = as.other!;
-        await platform.post('/v1/ledger/checkpoint');
+        // Entries that exist in default's chain and not in other's (whose chain holds only
+        // the creation of its keys): proofs for them must not be found through other.
+        const defaultSize = (await platform.post('/v1/ledger/checkpoint')).body.size as number;
+        expect(defaultSize).toBeGreaterThan(10);
         const aKeyOfDefault = (await platform.get('/v1/admin/keys')).body.keys[0].id as string;
         const notFound: [string, Promise<Answer>][] = [
           ['policy', other.get('/v1/policies/default')],
@@ -257,8 +290,11 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
           ],
           ['check', other.post('/v1/check', { ...SEED, metadata: {} })],
           ['checkpoint', other.get('/v1/ledger/checkpoint')],
-          ['inclusion proof', other.get('/v1/ledger/proofs/inclusion?seq=1')],
-          ['consistency proof', other.get('/v1/ledger/proofs/consistency?from=1&to=2')],
+          ['inclusion proof', other.get(`/v1/ledger/proofs/inclusion?seq=${defaultSize}`)],
+          [
+            'consistency proof',
+            other.get(`/v1/ledger/proofs/consistency?from=1&to=${defaultSize}`),
+          ],
           ['keys of default', other.get('/v1/admin/keys?tenant=default')],
           [
             'create key in default',
@@ -273,19 +309,29 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
         }
         const listed = await other.get('/v1/policies');
         expect(listed.body.policies).toEqual([]);
-        const entries = await other.get('/v1/ledger/entries');
-        expect(entries.body.size).toBe(0);
-        expect(entries.body.entries).toEqual([]);
-        const verify = await other.get('/v1/ledger/verify');
-        expect(JSON.parse(verify.text.trim().split('\n').pop() as string).report.checked).toBe(0);
+        // other's chain holds only the creation of its own keys.
         const keysOfOther = await other.get('/v1/admin/keys');
+        const entries = await other.get('/v1/ledger/entries');
+        const ownIds = keysOfOther.body.keys.map((k: { id: string }) => k.id) as string[];
+        const seen = (entries.body.entries as { entry: { type: string; subject: string } }[]).map(
+          ({ entry }) => [entry.type, ownIds.includes(entry.subject)],
+        );
+        expect(seen).toEqual(ownIds.map(() => ['key.created', true]));
+        const verify = await other.get('/v1/ledger/verify');
+        expect(JSON.parse(verify.text.trim().split('\n').pop() as string).report.checked).toBe(
+          ownIds.length,
+        );
         expect(keysOfOther.body.keys.map((k: { tenant: string }) => k.tenant)).toEqual(['other']);
         const usage = await other.get('/v1/admin/usage');
         const ownKeyIds = new Set(keysOfOther.body.keys.map((k: { id: string }) => k.id));
         for (const row of usage.body.usage as { keyId: string }[])
           expect(ownKeyIds.has(row.keyId)).toBe(true);
         const status = await other.get('/status');
-        expect(status.body).toMatchObject({ tenant: 'other', policies: [], ledgerSize: 0 });
+        expect(status.body).toMatchObject({
+          tenant: 'other',
+          policies: [],
+          ledgerSize: ownIds.length,
+        });
         expect((await other.get('/v1/admin/tenants')).status).toBe(403);
         // the key still works for what is its own
         expect((await other.get('/v1/usage')).status).toBe(200);

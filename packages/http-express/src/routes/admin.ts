@@ -8,7 +8,7 @@ import {
 import { parseRateLimit } from '../config.js';
 import { HttpProblem } from '../http/problem.js';
 import type { Caller, RouteSpec } from '../http/route.js';
-import { createKey, rotateKey } from '../keys.js';
+import { keyAdmin } from '../keys.js';
 import { KEY_ID, problemResponses, type RouteDeps, TENANT_ID } from './shared.js';
 
 const RATE = '^[0-9]{1,9}/[0-9]{1,7}s$';
@@ -219,15 +219,18 @@ export function adminRoutes({ runtime, meter }: RouteDeps): RouteSpec[] {
           throw new HttpProblem('REQUEST_INVALID', 'expiresAt is in the past', [
             { pointer: '/expiresAt', message: 'must be in the future' },
           ]);
-        const issued = await createKey(runtime, {
-          tenant,
-          role: input.role,
-          name: input.name,
-          ...(rateLimit === undefined ? {} : { rateLimit }),
-          ...(input.expiresAt === undefined
-            ? {}
-            : { expiresAt: new Date(input.expiresAt).toISOString() }),
-        });
+        const issued = await keyAdmin(runtime).create(
+          {
+            tenant,
+            role: input.role,
+            name: input.name,
+            ...(rateLimit === undefined ? {} : { rateLimit }),
+            ...(input.expiresAt === undefined
+              ? {}
+              : { expiresAt: new Date(input.expiresAt).toISOString() }),
+          },
+          `key:${caller.key.id}`,
+        );
         return {
           status: 201,
           body: { key: issued.key, record: keyView(issued.record) },
@@ -275,7 +278,7 @@ export function adminRoutes({ runtime, meter }: RouteDeps): RouteSpec[] {
       handler: async ({ caller, params, body }) => {
         const record = await keyOf(caller, params.id as string);
         const grace = (body as { graceSeconds?: number } | undefined)?.graceSeconds ?? 3600;
-        const issued = await rotateKey(runtime, record, grace);
+        const issued = await keyAdmin(runtime).rotate(record, grace, `key:${caller.key.id}`);
         return {
           body: { key: issued.key, record: keyView(issued.record) },
           headers: { 'Cache-Control': 'no-store' },
@@ -296,11 +299,7 @@ export function adminRoutes({ runtime, meter }: RouteDeps): RouteSpec[] {
       },
       handler: async ({ caller, params }) => {
         const record = await keyOf(caller, params.id as string);
-        const revoked = await keys.revoke(
-          record.tenant,
-          record.id,
-          new Date(clock.now()).toISOString(),
-        );
+        const revoked = await keyAdmin(runtime).revoke(record, `key:${caller.key.id}`);
         return { body: keyView(revoked) };
       },
     },
