@@ -283,6 +283,15 @@ export class FsLedger implements LedgerPort {
   /** What opening the directory verified and repaired. */
   readonly openReport: FsLedgerOpenReport;
 
+  /**
+   * Why the ledger takes no more appends, once a failure it could not undo (or a head
+   * record it could not write) has stopped it; undefined while it is writable. Only
+   * reopening clears it: readiness checks report it.
+   */
+  get failureReason(): string | undefined {
+    return this.failure?.message;
+  }
+
   /** Use `FsLedger.open`. */
   constructor(init: FsLedgerInit) {
     this.config = init.config;

@@ -109,6 +109,7 @@ describe('a write that fails', () => {
     const [later] = await rejections([ledger.append('other', [note(1)])]);
     expect(GovgateError.is(later, 'LEDGER_UNAVAILABLE')).toBe(true);
     expect((later as Error).message).toContain('could not be undone');
+    expect(ledger.failureReason).toContain('could not be undone');
   });
 
   it('given a failed write that could not be undone, when reopened, then its half line is cut as a torn tail and the chain verifies', async () => {

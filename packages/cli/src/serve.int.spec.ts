@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
@@ -71,6 +71,10 @@ describe('govgate serve', () => {
       await waitFor(child, 'govgate listening');
       const adminKey = /^\s+(ggk_\S+)$/m.exec(child.stdout)?.[1] ?? '';
       expect(adminKey).not.toBe('');
+      // also written to the data dir, readable by its owner only
+      const keyFile = join(data.dir, 'admin-key');
+      expect(readFileSync(keyFile, 'utf8')).toBe(`${adminKey}\n`);
+      expect(statSync(keyFile).mode & 0o777).toBe(0o600);
       const res = await fetch(`http://127.0.0.1:${port}/v1/usage`, {
         headers: { authorization: `Bearer ${adminKey}` },
       });

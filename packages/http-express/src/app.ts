@@ -92,6 +92,14 @@ function bodyReadProblem(error: unknown, limit: number): Error {
     type === 'stream.encoding.set'
   )
     return new HttpProblem('MALFORMED_BODY', (error as Error).message);
+  // Anything else the body reader blames on the request (a body that does not
+  // decompress, say) is the client's: 400, never a 500.
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500)
+    return new HttpProblem(
+      'MALFORMED_BODY',
+      `the body could not be read: ${(error as Error).message}`,
+    );
   return error instanceof Error ? error : new Error(String(error));
 }
 
@@ -196,8 +204,10 @@ export function createApp(runtime: Runtime, options: AppOptions = {}): ServiceAp
       if (route.roles !== 'public') {
         caller = await gate.authenticate(req);
         state(res).caller = caller;
-        gate.authorize(caller, route);
+        // Limited before authorized: a forbidden request takes a token too, and every
+        // authenticated answer, a 403 included, carries the RateLimit headers.
         await gate.limit(caller, res, route.unmetered === true);
+        gate.authorize(caller, route);
       }
       for (const [name, schema] of Object.entries(route.params ?? {})) {
         const value = req.params[name] as string | undefined;

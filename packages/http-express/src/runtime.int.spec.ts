@@ -1,4 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqlite } from '@govgate/adapter-sqlite';
 import { afterEach, describe, expect, it } from '@jest/globals';
@@ -25,6 +26,29 @@ describe('openRuntime', () => {
     const runtime = await openRuntime(testConfig(data.dir, { GOVGATE_AUTO_MIGRATE: 'true' }));
     expect((await runtime.readiness()).every((c) => c.ok)).toBe(true);
     await runtime.close();
+  });
+
+  it('in prod refuses a file ledger on tmpfs, naming GOVGATE_LEDGER_URL', async () => {
+    const data = tempDir();
+    dirs.push(data);
+    const shm = mkdtempSync('/dev/shm/govgate-ledger-'); // tmpfs on Linux
+    dirs.push({ remove: () => rmSync(shm, { recursive: true, force: true }) });
+    const signingKey = join(data.dir, 'signing.pem');
+    const { privateKey } = generateKeyPairSync('ed25519');
+    writeFileSync(signingKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+      mode: 0o600,
+    });
+    const config = testConfig(data.dir, {
+      GOVGATE_ENV: 'prod',
+      GOVGATE_SIGNING_KEY: signingKey,
+      GOVGATE_LEDGER_URL: `file:${join(shm, 'ledger')}`,
+      GOVGATE_AUTO_MIGRATE: 'true',
+    });
+    const error = await openRuntime(config).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe('GOVGATE_LEDGER_URL');
+    expect((error as ConfigError).message).toContain('tmpfs');
+    expect(existsSync(join(shm, 'ledger'))).toBe(false);
   });
 
   it('generates a checkpoint signing key once, readable only by its owner', async () => {

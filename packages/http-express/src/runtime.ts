@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { access, constants, mkdir, open, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { FsLedger, fsLedgerModule } from '@govgate/adapter-fs-ledger';
 import { regoPolicyLoader } from '@govgate/adapter-opa-wasm';
 import {
@@ -173,15 +173,20 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function refuseTmpfs(dir: string): void {
-  try {
-    if (statfsSync(dir).type === TMPFS_MAGIC)
-      throw new ConfigError(
-        'GOVGATE_DATA_DIR',
-        `'${dir}' is on tmpfs: the ledger would not survive a reboot in prod`,
-      );
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
+/** Refuses a ledger directory on tmpfs (looked up from its nearest existing ancestor). */
+function refuseTmpfs(dir: string, variable: string): void {
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    try {
+      if (statfsSync(at).type === TMPFS_MAGIC)
+        throw new ConfigError(
+          variable,
+          `'${dir}' is on tmpfs: the ledger would not survive a reboot in prod`,
+        );
+      return;
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      if (at === dirname(at)) return;
+    }
   }
 }
 
@@ -220,7 +225,7 @@ export async function openRuntime(
   const onCommit = (entries: number): void => commitObserver?.(entries);
   try {
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-    if (config.env === 'prod') refuseTmpfs(config.dataDir);
+    if (config.env === 'prod') refuseTmpfs(config.dataDir, 'GOVGATE_DATA_DIR');
     const signer = await loadSigner(config);
 
     let storeCheck: () => Promise<void>;
@@ -281,7 +286,7 @@ export async function openRuntime(
     let ledgerCheck: () => Promise<string | undefined>;
     if (config.ledger.kind === 'fs') {
       const dir = config.ledger.dir;
-      if (config.env === 'prod') refuseTmpfs(config.dataDir);
+      if (config.env === 'prod') refuseTmpfs(dir, 'GOVGATE_LEDGER_URL');
       const fsLedger = await FsLedger.open({
         dir,
         clock,
@@ -291,7 +296,8 @@ export async function openRuntime(
       closers.push(() => fsLedger.close());
       if (container.isBound(LEDGER)) container.unbindSync(LEDGER);
       container.loadSync(fsLedgerModule(fsLedger));
-      ledgerCheck = () => probeDirectory(dir);
+      // A ledger stopped by a failure it could not undo stays stopped until reopened.
+      ledgerCheck = async () => fsLedger.failureReason ?? probeDirectory(dir);
     } else if (pg !== undefined) {
       const ledgerSql = pg.ledgerSql;
       ledgerCheck = async () => {

@@ -343,17 +343,28 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
         const made = await as.admin!.post('/v1/admin/keys', {
           role: 'client',
           name: 'slow',
-          rateLimit: '3/60s',
+          rateLimit: '5/60s',
         });
         const slow = client(service.url, made.body.key as string);
-        const remaining: string[] = [];
-        for (let i = 0; i < 3; i++) {
-          const answer = await slow.post('/v1/check', { ...SEED, metadata: {} });
-          expect(answer.status).toBe(200);
-          expect(answer.headers.get('ratelimit-limit')).toBe('3');
-          remaining.push(answer.headers.get('ratelimit-remaining') as string);
-        }
-        expect(remaining).toEqual(['2', '1', '0']);
+        const answers: Answer[] = [];
+        for (let i = 0; i < 3; i++)
+          answers.push(await slow.post('/v1/check', { ...SEED, metadata: {} }));
+        // refused requests are counted and carry the headers too
+        answers.push(await slow.post('/v1/check', { ...SEED, metadata: {}, colour: 'red' }));
+        answers.push(await slow.get('/v1/admin/keys'));
+        expect(
+          answers.map((a) => [
+            a.status,
+            a.headers.get('ratelimit-limit'),
+            a.headers.get('ratelimit-remaining'),
+          ]),
+        ).toEqual([
+          [200, '5', '4'],
+          [200, '5', '3'],
+          [200, '5', '2'],
+          [422, '5', '1'],
+          [403, '5', '0'],
+        ]);
         const before = await sizeOf(service);
         const refused = await slow.post('/v1/check', { ...SEED, metadata: {} });
         expectProblem(refused, 429, 'RATE_LIMITED');
@@ -572,6 +583,16 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
             () =>
               c.call('POST', '/v1/check', Buffer.from([0x7b, 0xff, 0x7d]), {
                 'content-type': 'application/json',
+              }),
+            400,
+            'MALFORMED_BODY',
+          ],
+          [
+            'gzip body that is not gzip',
+            () =>
+              c.call('POST', '/v1/check', Buffer.from('{"model":"m"}'), {
+                'content-type': 'application/json',
+                'content-encoding': 'gzip',
               }),
             400,
             'MALFORMED_BODY',
