@@ -274,7 +274,7 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
         // Entries that exist in default's chain and not in other's (whose chain holds only
         // the creation of its keys): proofs for them must not be found through other.
         const defaultSize = (await platform.post('/v1/ledger/checkpoint')).body.size as number;
-        expect(defaultSize).toBeGreaterThan(10);
+        expect(defaultSize).toBeGreaterThan((await other.get('/status')).body.ledgerSize as number);
         const aKeyOfDefault = (await platform.get('/v1/admin/keys')).body.keys[0].id as string;
         const notFound: [string, Promise<Answer>][] = [
           ['policy', other.get('/v1/policies/default')],
@@ -302,6 +302,7 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
           ],
           ['rotate a key of default', other.post(`/v1/admin/keys/${aKeyOfDefault}/rotate`, {})],
           ['revoke a key of default', other.delete(`/v1/admin/keys/${aKeyOfDefault}`)],
+          ['usage of a key of default', other.get(`/v1/admin/usage?keyId=${aKeyOfDefault}`)],
         ];
         for (const [what, pending] of notFound) {
           const answer = await pending;
@@ -335,6 +336,20 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
         expect((await other.get('/v1/admin/tenants')).status).toBe(403);
         // the key still works for what is its own
         expect((await other.get('/v1/usage')).status).toBe(200);
+        // a policy other saves under default's policy id is other's own
+        const versionsOfDefault = (await platform.get('/v1/policies/default')).body;
+        const saved = await other.post('/v1/policies', {
+          id: 'default',
+          version: 99,
+          threshold: 50,
+          rules: [{ id: 'r', when: { path: 'metadata.x', exists: true }, effect: 'deny' }],
+        });
+        expect(saved.status).toBe(201);
+        expect((await platform.get('/v1/policies/default')).body).toEqual(versionsOfDefault);
+        const own = (await other.get('/v1/policies/default')).body as {
+          versions: { version: number }[];
+        };
+        expect(own.versions.map((v) => v.version)).toEqual([99]);
       });
     });
 

@@ -319,8 +319,14 @@ export function adminRoutes({ runtime, meter }: RouteDeps): RouteSpec[] {
       },
       responses: {
         200: { description: 'Usage rows in (day, key) order', schema: usageSchema },
+        ...problemResponses(404),
       },
       handler: async ({ caller, query }) => {
+        const keyId = query.keyId as string | undefined;
+        // A key of another tenant is not found here, as everywhere (platform keys too:
+        // this route reads the caller's own tenant).
+        if (keyId !== undefined && (await keys.findById(keyId))?.tenant !== caller.tenant)
+          throw new GovgateError('KEY_INVALID', `no key '${keyId}'`);
         await meter.flush();
         const rows = await usage.list(caller.tenant, {
           ...(query.keyId === undefined ? {} : { keyId: query.keyId as string }),
