@@ -5,7 +5,9 @@ import {
   MerkleFrontier,
   MerkleTree,
   leafHash,
+  leafHashHex,
   nodeHash,
+  nodeHashHex,
   verifyConsistency,
   verifyInclusion,
   type Hash,
@@ -207,5 +209,23 @@ describe('MerkleFrontier', () => {
       frontier.append(leaves[n - 1] as Hash);
       expect(frontier.root().equals(tree.root(n))).toBe(true);
     }
+  });
+});
+
+describe('hex hashing', () => {
+  it('leafHashHex and nodeHashHex equal leafHash and nodeHash, and appendHex equals append', () => {
+    const hexFrontier = new MerkleFrontier();
+    const frontier = new MerkleFrontier();
+    for (let n = 0; n < 100; n++) {
+      const bytes = `{"n":${n},"text":"é ${'x'.repeat(n)}"}`;
+      expect(leafHashHex(bytes)).toBe(leafHash(bytes).toString('hex'));
+      hexFrontier.appendHex(leafHashHex(bytes));
+      frontier.append(leafHash(bytes));
+      expect(hexFrontier.rootHex()).toBe(frontier.root().toString('hex'));
+    }
+    const [a, b] = [leafHash('a'), leafHash('b')];
+    expect(nodeHashHex(a.toString('hex'), b.toString('hex'))).toBe(nodeHash(a, b).toString('hex'));
+    expect(() => nodeHashHex('abc', b.toString('hex'))).toThrow(RangeError);
+    expect(new MerkleFrontier().rootHex()).toBe(EMPTY_ROOT.toString('hex'));
   });
 });

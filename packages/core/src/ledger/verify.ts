@@ -2,7 +2,13 @@ import type { ConsistencyProof, InclusionProof, LedgerPort, RawEntry } from '../
 import { canonicalJsonData, sha256Hex } from './canonical-json.js';
 import { type SignedCheckpoint, verifyCheckpoint } from './checkpoint.js';
 import { GENESIS_PREV, parseStoredEntry, type LedgerEntry } from './entry.js';
-import { MerkleFrontier, leafHash, verifyConsistency, verifyInclusion } from './merkle.js';
+import {
+  MerkleFrontier,
+  leafHash,
+  leafHashHex,
+  verifyConsistency,
+  verifyInclusion,
+} from './merkle.js';
 
 /** Why verification stopped. */
 export type VerifyFailureKind =
@@ -66,6 +72,22 @@ interface EntryTail {
 
 const HASH_MEMBER = '"hash":"';
 
+/** JSON string content without escapes; and a JSON string's content with any escapes. */
+const PLAIN = String.raw`[^"\\\u0000-\u001f]*`;
+const ESCAPED = String.raw`(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*`;
+/**
+ * What follows the hash member of an entry as `sealEntry` writes it, to the end of the
+ * line: prev, seq, subject if any, tenant, ts, type, v. Matching it takes a third of
+ * the time of JSON.parse on this path. It accepts only valid JSON whose values parse
+ * to the captured text (plain strings, integers without sign or leading zeros), so a
+ * match reads what JSON.parse would; anything else goes through JSON.parse.
+ */
+const SEALED_TAIL = new RegExp(
+  String.raw`"prev":"([0-9a-f]{64})","seq":(0|[1-9][0-9]{0,15}),(?:"subject":"${ESCAPED}",)?` +
+    String.raw`"tenant":"(${PLAIN})","ts":"${PLAIN}","type":"(${PLAIN})","v":(?:0|[1-9][0-9]{0,8})\}$`,
+  'y',
+);
+
 /**
  * Reads an entry's stored bytes the quick way. In canonical order the top-level `hash`
  * member follows `data` and nothing after it is named `hash`, so it is the last
@@ -80,10 +102,21 @@ function readTail(bytes: string): EntryTail | undefined {
   const end = at + HASH_MEMBER.length + 64;
   if (at < 0 || bytes[end] !== '"' || bytes[end + 1] !== ',') return undefined;
   let tail: Partial<LedgerEntry>;
-  try {
-    tail = JSON.parse(`{${bytes.slice(end + 2)}`) as Partial<LedgerEntry>;
-  } catch {
-    return undefined;
+  SEALED_TAIL.lastIndex = end + 2;
+  const sealed = SEALED_TAIL.exec(bytes);
+  if (sealed !== null) {
+    tail = {
+      prev: sealed[1] as string,
+      seq: Number(sealed[2]),
+      tenant: sealed[3] as string,
+      type: sealed[4] as string,
+    };
+  } else {
+    try {
+      tail = JSON.parse(`{${bytes.slice(end + 2)}`) as Partial<LedgerEntry>;
+    } catch {
+      return undefined;
+    }
   }
   if (
     !Number.isSafeInteger(tail.seq) ||
@@ -136,7 +169,7 @@ export async function verifyLedger(
     ok: failure === undefined,
     checked,
     headHash: prevHash,
-    root: frontier.root().toString('hex'),
+    root: frontier.rootHex(),
     ...(failure === undefined ? {} : { failure }),
   });
   if (trusted !== undefined) {
@@ -158,7 +191,7 @@ export async function verifyLedger(
   }
   const compareTrusted = (): VerifyFailure | undefined => {
     if (trusted === undefined || frontier.size !== trusted.size) return undefined;
-    const root = frontier.root().toString('hex');
+    const root = frontier.rootHex();
     return root === trusted.root
       ? undefined
       : {
@@ -256,7 +289,7 @@ export async function verifyLedger(
           size?: unknown;
           root?: unknown;
         };
-        if (claimed.size === frontier.size && claimed.root !== frontier.root().toString('hex'))
+        if (claimed.size === frontier.size && claimed.root !== frontier.rootHex())
           return report({
             seq: expected,
             kind: 'checkpoint_mismatch',
@@ -264,7 +297,7 @@ export async function verifyLedger(
             ...at,
           });
       }
-      frontier.append(leafHash(raw.bytes));
+      frontier.appendHex(leafHashHex(raw.bytes));
       prevHash = entry.hash;
       checked = expected;
       if (checked === head.size) hashAtHead = entry.hash;
