@@ -27,6 +27,11 @@ export interface RegoDescriptor {
    * policy sees it as `data`: the Rego counterpart of a native policy's overrides.
    */
   readonly overrides?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /**
+   * The base `data` of a bare policy.wasm (a stored version has nowhere else to keep
+   * it). A bundle brings its own data.json, so a descriptor for a bundle must not have it.
+   */
+  readonly data?: Readonly<Record<string, unknown>>;
 }
 
 /** An OPA entrypoint: a rule path below `data`, segments separated by '/'. */
@@ -60,6 +65,7 @@ export const regoDescriptorSchema = {
       propertyNames: { pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
       additionalProperties: { type: 'object' },
     },
+    data: { type: 'object' },
   },
 } as const;
 

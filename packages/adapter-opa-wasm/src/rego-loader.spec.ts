@@ -144,6 +144,96 @@ describe('Rego policy versions through Governance', () => {
     expect(seen('other')).toContain('"region":"eu"');
   });
 
+  it('is given the redacted request through check(): OPA never sees a personal value', async () => {
+    const echo = aBundle(await fakeOpaWasm({ entrypoints: { 'govgate/allow': 'input' } }));
+    const governance = createGovernance({
+      ledger: new InMemoryLedger(),
+      policies: new InMemoryPolicyStore(),
+      regoLoader: regoPolicyLoader(),
+    });
+    await governance.saveRegoPolicy('acme', {
+      id: 'echo',
+      version: 1,
+      bundle: echo,
+      descriptor: { entrypoints: { allowed: 'govgate/allow' } },
+    });
+    await governance.activatePolicy('acme', 'echo', 1);
+    // `allowed` gets the input back, which is no boolean: the refusal names what it was.
+    const error = await governance
+      .check('acme', {
+        model: 'm',
+        operation: 'o',
+        metadata: { owner: 'alice@example.com', note: 'call +44 20 7946 0958' },
+      })
+      .catch((e: unknown) => e);
+    expect(GovgateError.is(error, 'POLICY_INVALID')).toBe(true);
+    const said = (error as Error).message;
+    expect(said).toContain('[REDACTED:email]');
+    expect(said).not.toContain('alice@example.com');
+    expect(said).not.toContain('7946');
+    expect(said).toContain('"email":true');
+  });
+
+  it('fails a check closed, recording nothing, when an entrypoint returns the wrong type', async () => {
+    const wrong = aBundle(
+      await fakeOpaWasm({ entrypoints: { 'govgate/allow': { json: '[{"result":"yes"}]' } } }),
+    );
+    const ledger = new InMemoryLedger();
+    const governance = createGovernance({
+      ledger,
+      policies: new InMemoryPolicyStore(),
+      regoLoader: regoPolicyLoader(),
+    });
+    await governance.saveRegoPolicy('acme', {
+      id: 'wrong',
+      version: 1,
+      bundle: wrong,
+      descriptor: { entrypoints: { allowed: 'govgate/allow' } },
+    });
+    await governance.activatePolicy('acme', 'wrong', 1);
+    const before = (await ledger.head('acme')).size;
+    const error = await governance
+      .check('acme', { model: 'm', operation: 'o', metadata: {} })
+      .catch((e: unknown) => e);
+    expect(GovgateError.is(error, 'POLICY_INVALID')).toBe(true);
+    expect((error as Error).message).toContain('govgate/allow');
+    expect((await ledger.head('acme')).size).toBe(before);
+  });
+
+  it('keeps the base data of a bare policy.wasm in the descriptor; a bundle may not have it', async () => {
+    const wasm = await fakeOpaWasm({ entrypoints: { 'govgate/allow': 'data' } });
+    const governance = createGovernance({
+      ledger: new InMemoryLedger(),
+      policies: new InMemoryPolicyStore(),
+      regoLoader: regoPolicyLoader(),
+    });
+    await governance.saveRegoPolicy('acme', {
+      id: 'bare',
+      version: 1,
+      bundle: wasm,
+      descriptor: { entrypoints: { allowed: 'govgate/allow' }, data: { limits: { max: 5 } } },
+    });
+    await governance.activatePolicy('acme', 'bare', 1);
+    // `allowed` gets the data back, which is no boolean: the refusal shows what it was.
+    const error = await governance
+      .evaluate('acme', { model: 'm', operation: 'o', metadata: {} })
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toContain('{"limits":{"max":5}}');
+
+    const refused = await governance
+      .saveRegoPolicy('acme', {
+        id: 'bundled',
+        version: 1,
+        bundle,
+        descriptor: { ...descriptor, data: { limits: { max: 5 } } },
+      })
+      .catch((e: unknown) => e);
+    expect(GovgateError.is(refused, 'POLICY_INVALID')).toBe(true);
+    expect((refused as GovgateError).details).toContainEqual(
+      expect.objectContaining({ pointer: '/descriptor/data' }),
+    );
+  });
+
   it('is refused without a Rego engine', async () => {
     const governance = createGovernance({
       ledger: new InMemoryLedger(),

@@ -163,6 +163,11 @@ function compile(bundle: RegoBundle, pointer: string): WasmModule {
 export function loadRegoPolicy(options: LoadRegoPolicyOptions): RegoPolicy {
   const descriptor = assertRegoDescriptor(options.descriptor);
   const fromBundle = 'bundle' in options;
+  if (fromBundle && descriptor.data !== undefined)
+    throw policyInvalid(
+      '/descriptor/data',
+      'descriptor.data is the base data of a bare policy.wasm; a bundle brings its own data.json',
+    );
   const bundle = fromBundle
     ? readBundle(
         options.bundle,
@@ -170,7 +175,7 @@ export function loadRegoPolicy(options: LoadRegoPolicyOptions): RegoPolicy {
           ? {}
           : { maxUnpackedBytes: options.maxUnpackedBytes },
       )
-    : fromWasm(options.wasm, options.data);
+    : fromWasm(options.wasm, options.data ?? descriptor.data);
   const wasmPointer = fromBundle ? '/bundle/policy.wasm' : '/wasm';
   const tenantData =
     options.tenantData === undefined

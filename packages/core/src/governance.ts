@@ -180,7 +180,9 @@ export class Governance {
       }
       throw error;
     }
-    const decision = policy.evaluate(inspected.request, inspected.facts);
+    // Engines decide on the redacted request (PII as `[REDACTED:<kind>]`, found kinds as
+    // facts): a Rego policy or a native rule never sees a personal value.
+    const decision = policy.evaluate(inspected.redacted, inspected.facts);
     const data = decisionEntryData(inspected, decision);
     const entry: AppendRequest =
       inspected.subject === undefined
@@ -208,7 +210,7 @@ export class Governance {
   async evaluate(tenant: string, request: unknown): Promise<Decision> {
     const policy = await this.activePolicy(tenant);
     const inspected = inspectRequest(request, policy.forbiddenFields);
-    return policy.evaluate(inspected.request, inspected.facts);
+    return policy.evaluate(inspected.redacted, inspected.facts);
   }
 
   /**

@@ -55,7 +55,7 @@ function decisionJson(decision: Decision): string | undefined {
  *
  * @example
  * const recorded = inspectForRecord(body, policy.forbiddenFields);
- * const data = decisionEntryData(recorded, policy.evaluate(recorded.request, recorded.facts));
+ * const data = decisionEntryData(recorded, policy.evaluate(recorded.redacted, recorded.facts));
  * await ledger.append('acme', [{ type: 'decision', actor: 'library', data }]);
  */
 export function decisionEntryData(recorded: RecordedRequest, decision: Decision): JsonObject {

@@ -114,7 +114,7 @@ function runCase(policy: CompiledPolicy, testCase: PolicyTestCase): PolicyTestCa
   let outcome: PolicyTestOutcome;
   try {
     const inspected = inspectRequest(testCase.request, policy.forbiddenFields);
-    outcome = { decision: policy.evaluate(inspected.request, inspected.facts) };
+    outcome = { decision: policy.evaluate(inspected.redacted, inspected.facts) };
   } catch (error) {
     if (!GovgateError.is(error)) throw error;
     outcome = { rejected: error.code, details: error.details };

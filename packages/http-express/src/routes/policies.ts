@@ -359,7 +359,7 @@ export function policyRoutes({ runtime, metrics }: RouteDeps): RouteSpec[] {
         );
         const policy = governance.engineOf(caller.tenant, record);
         const inspected = inspectRequest(body, policy.forbiddenFields);
-        return { body: { ...policy.evaluate(inspected.request, inspected.facts), dryRun: true } };
+        return { body: { ...policy.evaluate(inspected.redacted, inspected.facts), dryRun: true } };
       },
     },
     {
