@@ -1,4 +1,4 @@
-import { pointerToken, type ErrorDetail } from '../errors.js';
+import { GovgateError, pointerToken, type ErrorDetail } from '../errors.js';
 import {
   LEAF_OPERATORS,
   MAX_CONDITION_DEPTH,
@@ -88,13 +88,34 @@ function own(o: unknown, k: string): unknown {
     : undefined;
 }
 const num = (v: unknown): v is number => typeof v === 'number';
+/** The longest string a `matches` condition tests (REQUEST_LIMITS.maxStringLength). */
+export const MAX_MATCHED_LENGTH = 4096;
+
 const helpers = {
   own,
   gt: (v: unknown, n: number) => num(v) && v > n,
   gte: (v: unknown, n: number) => num(v) && v >= n,
   lt: (v: unknown, n: number) => num(v) && v < n,
   lte: (v: unknown, n: number) => num(v) && v <= n,
-  test: (v: unknown, re: RegExp) => typeof v === 'string' && re.test(v),
+  test: (v: unknown, re: RegExp, path: string) => {
+    if (typeof v !== 'string') return false;
+    // Vetted patterns are linear or close to it only on bounded input; `check()` bounds
+    // every string already (REQUEST_LIMITS), this holds for direct `evaluate()` calls.
+    if (v.length > MAX_MATCHED_LENGTH)
+      throw new GovgateError(
+        'REQUEST_INVALID',
+        `'${path}' is longer than ${MAX_MATCHED_LENGTH} characters, the most a pattern tests`,
+        {
+          details: [
+            {
+              pointer: `/${path.split('.').map(pointerToken).join('/')}`,
+              message: `string longer than ${MAX_MATCHED_LENGTH} characters`,
+            },
+          ],
+        },
+      );
+    return re.test(v);
+  },
 };
 export type ConditionHelpers = typeof helpers;
 
@@ -179,7 +200,7 @@ export class ConditionCodegen {
       case 'matches': {
         const vetting = vetPattern((cond as { matches: string }).matches);
         if (!vetting.ok) throw new Error(`unchecked pattern: ${vetting.message}`);
-        return `h.test(${value}, ${this.ref(vetting.regex)})`;
+        return `h.test(${value}, ${this.ref(vetting.regex)}, ${jsLiteral(cond.path)})`;
       }
       case undefined:
         throw new Error('condition without operator');

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Condition } from '../condition/condition.js';
 import type { JsonObject, JsonValue } from '../decision/decision.js';
+import { MAX_MATCHED_LENGTH } from '../condition/compile.js';
+import { REQUEST_LIMITS } from '../decision/inspect.js';
 import { GovgateError } from '../errors.js';
 import { canonicalDigest } from '../ledger/canonical-json.js';
 import { aPolicy, aRequest, seedPolicy } from '../testing/builders.js';
@@ -172,6 +174,30 @@ describe.each(strategies)('compilePolicy operators (%s)', (strategy) => {
     });
     expect(policy.evaluate(aRequest({ odd: true })).reasons).toEqual([
       { rule: 'v', effect: 'review', weight: 5, reason: 'v' },
+    ]);
+  });
+});
+
+describe.each(strategies)('compilePolicy patterns on long input (%s)', (strategy) => {
+  it('bounds what it tests exactly as check() bounds request strings', () => {
+    expect(MAX_MATCHED_LENGTH).toBe(REQUEST_LIMITS.maxStringLength);
+  });
+
+  it('tests strings up to 4,096 characters and refuses longer ones with a typed error', () => {
+    const policy = compilePolicy(
+      aPolicy().withRule('r', { path: 'metadata.s', matches: 'a+$' }, 'deny').build(),
+      { strategy },
+    );
+    expect(policy.evaluate(aRequest({ s: 'a'.repeat(4096) })).allowed).toBe(false);
+    let error: unknown;
+    try {
+      policy.evaluate(aRequest({ s: `${'a'.repeat(100_000)}b` }));
+    } catch (e) {
+      error = e;
+    }
+    expect(GovgateError.is(error, 'REQUEST_INVALID')).toBe(true);
+    expect((error as GovgateError).details).toEqual([
+      { pointer: '/metadata/s', message: 'string longer than 4096 characters' },
     ]);
   });
 });

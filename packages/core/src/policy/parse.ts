@@ -7,6 +7,21 @@ export type DocumentFormat = 'json' | 'yaml';
 export const MAX_DOCUMENT_TEXT = 4 * 1024 * 1024;
 
 /**
+ * Where valid JSON text repeats a key in one object, which JSON.parse allows (the last
+ * one wins) and a policy must not: the first value would be silently dropped. Read with
+ * YAML's JSON schema, which is a superset parser that reports duplicate keys.
+ */
+function duplicateKey(json: string): string | undefined {
+  try {
+    parseYaml(json, { schema: 'json', uniqueKeys: true, maxAliasCount: 0 });
+  } catch (error) {
+    if (error instanceof YAMLParseError && error.code === 'DUPLICATE_KEY')
+      return (error.message.split('\n')[0] ?? '').replace(/:$/, '');
+  }
+  return undefined;
+}
+
+/**
  * Parses JSON or YAML text into plain data. YAML is read with the 1.2 core schema
  * (no custom tags, no dates), unique keys and a bound on alias expansion, so the
  * result is always JSON-shaped data.
@@ -25,7 +40,12 @@ export function parseDocumentText(
     });
   }
   try {
-    if (format === 'json') return JSON.parse(text) as unknown;
+    if (format === 'json') {
+      const value = JSON.parse(text) as unknown;
+      const duplicate = duplicateKey(text);
+      if (duplicate !== undefined) throw new SyntaxError(duplicate);
+      return value;
+    }
     return parseYaml(text, {
       schema: 'core',
       uniqueKeys: true,

@@ -247,3 +247,70 @@ describe('parseDocumentText', () => {
     }
   });
 });
+
+describe('documents no parser or caller should get past validation', () => {
+  const rule = (when: unknown, reason = 'r') => ({ id: 'r1', when, effect: 'deny', reason });
+  const doc = (when: unknown, reason?: string) => ({
+    id: 'p',
+    version: 1,
+    threshold: 50,
+    rules: [rule(when, reason)],
+  });
+  const codeAndPointers = (value: unknown) => {
+    try {
+      assertPolicyDocument(value);
+    } catch (error) {
+      if (!GovgateError.is(error)) throw error;
+      return { code: error.code, pointers: error.details.map((d) => d.pointer) };
+    }
+    return undefined;
+  };
+
+  it('refuses lone surrogates in values and reasons, naming where', () => {
+    const found = codeAndPointers(doc({ path: 'model', equals: 'a\ud800b' }, 'why \udc00'));
+    expect(found?.code).toBe('POLICY_INVALID');
+    expect(found?.pointers.sort()).toEqual(['/rules/0/reason', '/rules/0/when/equals']);
+    expect(
+      codeAndPointers(
+        parseDocumentText(
+          'id: p\nversion: 1\nthreshold: 50\nrules: []\nforbiddenFields: ["\\ud800"]',
+          'yaml',
+        ),
+      ),
+    ).toEqual({ code: 'POLICY_INVALID', pointers: ['/forbiddenFields/0'] });
+  });
+
+  it('refuses numbers that are not finite (YAML .inf and .nan)', () => {
+    const parsed = parseDocumentText(
+      'id: p\nversion: 1\nthreshold: .nan\nrules:\n  - id: r1\n    when: { path: metadata.n, gt: .inf }\n    effect: deny',
+      'yaml',
+    );
+    expect(codeAndPointers(parsed)?.pointers).toEqual(
+      expect.arrayContaining(['/threshold', '/rules/0/when/gt']),
+    );
+  });
+
+  it('refuses nesting far too deep with a typed error instead of overflowing the stack', () => {
+    let when: unknown = { path: 'model', equals: 'x' };
+    for (let i = 0; i < 20_000; i++) when = { not: when };
+    const result = codeAndPointers(doc(when));
+    expect(result?.code).toBe('POLICY_INVALID');
+    expect(result?.pointers.length).toBeGreaterThan(0);
+    let text = '1';
+    for (let i = 0; i < 100_000; i++) text = `[${text}]`;
+    const deep = parseDocumentText(`{"id":"p","version":1,"threshold":50,"rules":${text}}`, 'json');
+    expect(codeAndPointers(deep)?.code).toBe('POLICY_INVALID');
+  });
+
+  it('refuses a JSON document that repeats a key, which JSON.parse would let pass', () => {
+    const text = '{"id":"p","version":1,"threshold":50,"threshold":101,"rules":[]}';
+    let error: unknown;
+    try {
+      parseDocumentText(text, 'json');
+    } catch (e) {
+      error = e;
+    }
+    expect(GovgateError.is(error, 'POLICY_INVALID')).toBe(true);
+    expect((error as Error).message).toMatch(/keys must be unique at line 1, column \d+$/);
+  });
+});

@@ -19,16 +19,53 @@ export type Validation<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly errors: readonly ErrorDetail[] };
 
-/** Every object key in `value` that names a prototype slot, as JSON pointers. */
-export function findUnsafeKeys(value: unknown, at = '', found: ErrorDetail[] = []): ErrorDetail[] {
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => findUnsafeKeys(v, `${at}/${i}`, found));
-  } else if (value !== null && typeof value === 'object') {
-    for (const key of Object.keys(value)) {
-      const pointer = `${at}/${pointerToken(key)}`;
-      if (UNSAFE_KEYS.has(key)) found.push({ pointer, message: `key '${key}' is not allowed` });
-      else findUnsafeKeys((value as Record<string, unknown>)[key], pointer, found);
+/** How deep documents may nest (objects and arrays) before anything else is checked. */
+export const MAX_DOCUMENT_DEPTH = 128;
+
+/**
+ * What no document govgate reads may hold, as JSON pointers: keys naming a prototype
+ * slot, strings or keys with a lone surrogate (RFC 8785 cannot write them), numbers
+ * that are not finite (YAML's `.inf`, `.nan`), and nesting deeper than
+ * MAX_DOCUMENT_DEPTH (reported once per container, not entered). Walks with its own
+ * stack, so no document can overflow the call stack.
+ */
+export function findUnsafeKeys(value: unknown): ErrorDetail[] {
+  const found: ErrorDetail[] = [];
+  const stack: [unknown, string, number][] = [[value, '', 0]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [node, at, depth] = top;
+    if (typeof node === 'string') {
+      if (!node.isWellFormed())
+        found.push({
+          pointer: at,
+          message: 'must not contain a lone surrogate (unpaired UTF-16 half)',
+        });
+      continue;
     }
+    if (typeof node === 'number') {
+      if (!Number.isFinite(node)) found.push({ pointer: at, message: 'must be a finite number' });
+      continue;
+    }
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= MAX_DOCUMENT_DEPTH) {
+      found.push({ pointer: at, message: `nested deeper than ${MAX_DOCUMENT_DEPTH} levels` });
+      continue;
+    }
+    const children: [unknown, string, number][] = [];
+    if (Array.isArray(node)) {
+      node.forEach((v, i) => children.push([v, `${at}/${i}`, depth + 1]));
+    } else {
+      for (const key of Object.keys(node)) {
+        const pointer = `${at}/${pointerToken(key)}`;
+        if (UNSAFE_KEYS.has(key)) found.push({ pointer, message: `key '${key}' is not allowed` });
+        else if (!key.isWellFormed())
+          found.push({ pointer, message: 'key must not contain a lone surrogate' });
+        else children.push([(node as Record<string, unknown>)[key], pointer, depth + 1]);
+      }
+    }
+    // pushed in reverse, so problems come out in document order
+    for (let i = children.length - 1; i >= 0; i--)
+      stack.push(children[i] as [unknown, string, number]);
   }
   return found;
 }
@@ -191,6 +228,9 @@ export function createValidator<T>(schema: object): (value: unknown) => Validati
   return (value) => {
     compiled ??= ajv.compile(schema);
     const unsafe = findUnsafeKeys(value);
+    // Too deep for the schema's own (recursive) checks: the depth is the problem to fix.
+    if (unsafe.some((u) => u.message.startsWith('nested deeper')))
+      return { ok: false, errors: unsafe };
     if (compiled(value) && unsafe.length === 0) return { ok: true, value: value as T };
     const errors = [...unsafe, ...describeErrors(compiled.errors)];
     const unsafePointers = new Set(unsafe.map((u) => u.pointer));
