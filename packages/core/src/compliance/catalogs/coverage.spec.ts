@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { coverageOf } from './coverage.js';
-import { EU_AI_ACT } from './eu-ai-act.js';
+import { EU_AI_ACT } from './regulation-catalogs.js';
 import type { RegulationCatalog } from './regulation-catalog.js';
 import { REGULATION_CATALOGS } from './regulation-catalogs.js';
 

@@ -10,10 +10,10 @@ export {
 export type { CatalogControl, RegulationCatalog } from './regulation-catalog.js';
 export { coverageOf } from './coverage.js';
 export type { ControlCoverage, ControlStatus, CoverageReport, EvidenceRef } from './coverage.js';
-export { EU_AI_ACT } from './eu-ai-act.js';
-export { ISO_42001 } from './iso-42001.js';
-export { ISO_27001 } from './iso-27001.js';
-export { SOC2 } from './soc2.js';
-export { HIPAA } from './hipaa.js';
-export { NIST_AI_RMF } from './nist-ai-rmf.js';
+export { EU_AI_ACT } from './regulation-catalogs.js';
+export { ISO_42001 } from './regulation-catalogs.js';
+export { ISO_27001 } from './regulation-catalogs.js';
+export { SOC2 } from './regulation-catalogs.js';
+export { HIPAA } from './regulation-catalogs.js';
+export { NIST_AI_RMF } from './regulation-catalogs.js';
 export { REGULATION_CATALOGS, regulationCatalog } from './regulation-catalogs.js';

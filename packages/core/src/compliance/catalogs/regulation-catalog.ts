@@ -22,6 +22,8 @@ export interface RegulationCatalog {
   readonly version: string;
   /** The official page of the source. */
   readonly url: string;
+  /** What of the source the catalog covers, and whose words its texts are. */
+  readonly scope?: string;
   readonly controls: readonly CatalogControl[];
 }
 
@@ -43,6 +45,7 @@ export const regulationCatalogSchema = {
     name: { type: 'string', minLength: 1, maxLength: 200 },
     version: { type: 'string', minLength: 1, maxLength: 200 },
     url: { type: 'string', pattern: '^https://[^\\s]+$', maxLength: 2000 },
+    scope: { type: 'string', minLength: 1, maxLength: 2000 },
     controls: {
       type: 'array',
       minItems: 1,
