@@ -184,7 +184,9 @@ export {
   evidenceOf,
   evidenceSchema,
   judgeRun,
+  packSignatureMessage,
   requirementProfileSchema,
+  signEvidencePack,
   validateRequirementProfile,
   verifyPack,
 } from './compliance/index.js';
@@ -198,6 +200,7 @@ export type {
   PackEntry,
   PackFailure,
   PackFailureCode,
+  UnsignedEvidencePack,
   PackReport,
   RecordedEvidence,
   Requirement,

@@ -14,7 +14,7 @@ import type {
 } from '../ports.js';
 import { isTenantId } from '../schema/patterns.js';
 import { evidenceEntry, evidenceOf, type RecordedEvidence } from './evidence.js';
-import { buildEvidencePack, type EvidencePack } from './pack.js';
+import { buildEvidencePack, signEvidencePack, type EvidencePack } from './pack.js';
 import { compileProfile, type CompiledProfile } from './profile.js';
 import { judgeRun, type Verdict } from './verdict.js';
 import { assertTransition, type WorkflowState } from './workflow.js';
@@ -232,7 +232,7 @@ export class Compliance {
     const proofs = await Promise.all(
       entries.map((s) => this.deps.ledger.inclusionProof(tenant, s.entry.seq, checkpoint.size)),
     );
-    return buildEvidencePack({
+    const unsigned = buildEvidencePack({
       tenant,
       runId,
       entries,
@@ -240,6 +240,7 @@ export class Compliance {
       checkpoint,
       createdAt: new Date(this.clock.now()).toISOString(),
     });
+    return signEvidencePack(unsigned, signer);
   }
 
   /** Saves a requirement profile version (PROFILE_INVALID names every problem); a `profile.version` entry. */

@@ -20,9 +20,18 @@ export {
   EVIDENCE_PACK_SCHEMA,
   buildEvidencePack,
   eventsContentSha256,
+  packSignatureMessage,
+  signEvidencePack,
   verifyPack,
 } from './pack.js';
-export type { EvidencePack, PackEntry, PackFailure, PackFailureCode, PackReport } from './pack.js';
+export type {
+  EvidencePack,
+  PackEntry,
+  PackFailure,
+  PackFailureCode,
+  PackReport,
+  UnsignedEvidencePack,
+} from './pack.js';
 export { WORKFLOW_STATES, WORKFLOW_TRANSITIONS, assertTransition } from './workflow.js';
 export type { WorkflowState, WorkflowTransition } from './workflow.js';
 export { Compliance, createCompliance } from './compliance.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { packFixture } from './__fixtures__/compliance.js';
-import { verifyPack, type EvidencePack } from './pack.js';
+import { canonicalJson, sha256Hex } from '../ledger/canonical-json.js';
+import { eventsContentSha256, verifyPack, type EvidencePack } from './pack.js';
 
 function flip(text: string, at: number): string {
   const c = text[at] as string;
@@ -89,6 +90,7 @@ describe('evidence packs', () => {
         'events_digest',
       ],
       ['bundle digest', { ...pack, bundleSha256: flip(pack.bundleSha256, 0) }, 'bundle_digest'],
+      ['pack signature', { ...pack, signature: flip(pack.signature, 7) }, 'pack_signature'],
       ['run', { ...pack, runId: 'r2' }, 'entry_run'],
       ['tenant', { ...pack, tenant: 'other' }, 'entry_tenant'],
       ['key id', { ...pack, publicKeyId: 'f'.repeat(16) }, 'public_key_mismatch'],
@@ -100,6 +102,29 @@ describe('evidence packs', () => {
         [what, false, true],
       );
     }
+  });
+
+  it('fail when an entry is taken out, even with every digest recomputed', async () => {
+    const { pack, publicKeyPem } = await packFixture();
+    const entries = pack.entries.slice(1);
+    const {
+      bundleSha256: _b,
+      signature,
+      ...rest
+    } = {
+      ...pack,
+      entries,
+      eventsContentSha256: eventsContentSha256(entries),
+    };
+    const forged = { ...rest, bundleSha256: sha256Hex(canonicalJson(rest)), signature };
+    const report = verifyPack(forged, publicKeyPem);
+    expect(report.ok).toBe(false);
+    expect(report.failures.map((f) => f.code)).toEqual(['pack_signature']);
+    const unsigned: Record<string, unknown> = { ...pack };
+    delete unsigned.signature;
+    expect(verifyPack(unsigned, publicKeyPem).failures.map((f) => f.code)).toEqual([
+      'pack_signature',
+    ]);
   });
 
   it('treat malformed input as failures, never as exceptions', () => {

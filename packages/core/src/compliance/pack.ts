@@ -1,5 +1,10 @@
+import { createPublicKey, verify } from 'node:crypto';
 import { canonicalJson, sha256Hex } from '../ledger/canonical-json.js';
-import { verifyCheckpoint, type SignedCheckpoint } from '../ledger/checkpoint.js';
+import {
+  verifyCheckpoint,
+  type CheckpointSignerPort,
+  type SignedCheckpoint,
+} from '../ledger/checkpoint.js';
 import { computeEntryHash, parseStoredEntry, type StoredEntry } from '../ledger/entry.js';
 import { leafHash } from '../ledger/merkle.js';
 import { verifyInclusionProof } from '../ledger/verify.js';
@@ -29,8 +34,38 @@ export interface EvidencePack {
   readonly publicKeyId: string;
   /** SHA-256 over the entries' bytes in seq order, each followed by a newline. */
   readonly eventsContentSha256: string;
-  /** SHA-256 of the canonical JSON of the pack without this field. */
+  /** SHA-256 of the canonical JSON of the pack without this field and `signature`. */
   readonly bundleSha256: string;
+  /**
+   * Ed25519 signature (base64), by the checkpoint's key, over
+   * `govgate.evidence_pack.v1\n<bundleSha256>`: the exporter vouches for the pack as a
+   * whole, so an entry taken out (digests recomputed) no longer verifies.
+   */
+  readonly signature: string;
+}
+
+/** A pack before it is signed: what `buildEvidencePack` assembles. */
+export type UnsignedEvidencePack = Omit<EvidencePack, 'signature'>;
+
+/** The bytes a pack's signature covers. */
+export function packSignatureMessage(bundleSha256: string): Buffer {
+  return Buffer.from(`${EVIDENCE_PACK_SCHEMA}\n${bundleSha256}`, 'utf8');
+}
+
+/**
+ * Signs an assembled pack with the key that signed its checkpoint.
+ *
+ * @example
+ * const pack = await signEvidencePack(buildEvidencePack(input), signer);
+ */
+export async function signEvidencePack(
+  pack: UnsignedEvidencePack,
+  signer: CheckpointSignerPort,
+): Promise<EvidencePack> {
+  if (signer.keyId !== pack.publicKeyId)
+    throw new Error(`the pack's checkpoint was signed by ${pack.publicKeyId}, not ${signer.keyId}`);
+  const signature = await signer.sign(packSignatureMessage(pack.bundleSha256));
+  return { ...pack, signature: Buffer.from(signature).toString('base64') };
 }
 
 /** The digest over a pack's entries: their bytes in seq order, newline-terminated. */
@@ -52,11 +87,12 @@ export function buildEvidencePack(input: {
   readonly proofs: readonly InclusionProof[];
   readonly checkpoint: SignedCheckpoint;
   readonly createdAt: string;
-}): EvidencePack {
+}): UnsignedEvidencePack {
+  const proofs = new Map(input.proofs.map((p) => [p.seq, p]));
   const entries = [...input.entries]
     .sort((a, b) => a.entry.seq - b.entry.seq)
     .map((stored): PackEntry => {
-      const proof = input.proofs.find((p) => p.seq === stored.entry.seq);
+      const proof = proofs.get(stored.entry.seq);
       if (proof === undefined || proof.size !== input.checkpoint.size)
         throw new Error(
           `no inclusion proof of seq ${stored.entry.seq} at size ${input.checkpoint.size}`,
@@ -79,6 +115,7 @@ export function buildEvidencePack(input: {
 export type PackFailureCode =
   | 'malformed'
   | 'bundle_digest'
+  | 'pack_signature'
   | 'events_digest'
   | 'checkpoint_signature'
   | 'public_key_mismatch'
@@ -107,6 +144,19 @@ export interface PackReport {
 const isObject = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === 'object' && !Array.isArray(v);
 
+function packSignatureVerifies(digest: unknown, signature: unknown, publicKeyPem: string): boolean {
+  if (typeof digest !== 'string' || typeof signature !== 'string') return false;
+  try {
+    const key = createPublicKey(publicKeyPem);
+    return (
+      key.asymmetricKeyType === 'ed25519' &&
+      verify(null, packSignatureMessage(digest), key, Buffer.from(signature, 'base64'))
+    );
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Verifies an evidence pack with nothing but the pack and the signer's public key
  * (SPKI PEM), and reports every check that fails: the bundle and events digests, the
@@ -134,7 +184,7 @@ export function verifyPack(value: unknown, publicKeyPem: string): PackReport {
   const entries: unknown[] = Array.isArray(pack.entries) ? pack.entries : [];
   if (!Array.isArray(pack.entries)) fail('malformed', 'entries must be a list');
 
-  const { bundleSha256, ...withoutBundle } = pack;
+  const { bundleSha256, signature: packSignature, ...withoutBundle } = pack;
   let bundle: string | undefined;
   try {
     bundle = sha256Hex(canonicalJson(withoutBundle));
@@ -143,6 +193,11 @@ export function verifyPack(value: unknown, publicKeyPem: string): PackReport {
   }
   if (bundle !== undefined && bundle !== bundleSha256)
     fail('bundle_digest', 'bundleSha256 does not match the pack: something in it was changed');
+  if (!packSignatureVerifies(bundleSha256, packSignature, publicKeyPem))
+    fail(
+      'pack_signature',
+      'the pack signature does not verify with the public key: the pack is not as it was exported',
+    );
 
   const wellFormed = entries.filter(
     (e): e is PackEntry =>

@@ -8,7 +8,7 @@ import {
   type EvidenceInput,
   type RecordedEvidence,
 } from '../evidence.js';
-import { buildEvidencePack, type EvidencePack } from '../pack.js';
+import { buildEvidencePack, signEvidencePack, type EvidencePack } from '../pack.js';
 
 /** The profile of the compliance issue's example. */
 export const modelRelease = {
@@ -70,13 +70,16 @@ export async function packFixture(): Promise<{
   const proofs = await Promise.all(
     stored.map((s) => ledger.inclusionProof('acme', s.entry.seq, checkpoint.size)),
   );
-  const pack = buildEvidencePack({
-    tenant: 'acme',
-    runId: 'r1',
-    entries: stored,
-    proofs,
-    checkpoint,
-    createdAt: '2026-11-30T00:00:01.000Z',
-  });
+  const pack = await signEvidencePack(
+    buildEvidencePack({
+      tenant: 'acme',
+      runId: 'r1',
+      entries: stored,
+      proofs,
+      checkpoint,
+      createdAt: '2026-11-30T00:00:01.000Z',
+    }),
+    signer,
+  );
   return { pack, publicKeyPem: signer.publicKeyPem, otherPublicKeyPem: other, stored };
 }
