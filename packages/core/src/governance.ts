@@ -10,6 +10,7 @@ import {
 } from './ledger/checkpoint.js';
 import { verifyLedger, type VerifyOptions, type VerifyReport } from './ledger/verify.js';
 import type { AppendRequest, LedgerEntry } from './ledger/entry.js';
+import { recordedChange } from './ledger/recorded-change.js';
 import { compilePolicy } from './policy/compile.js';
 import {
   isRegoSource,
@@ -235,21 +236,25 @@ export class Governance {
         `policy '${doc.id}' version ${doc.version} already exists with other content`,
       );
     }
-    const record = await this.deps.policies.saveVersion({
+    return recordedChange(
+      this.deps.ledger,
       tenant,
-      id: doc.id,
-      version: doc.version,
-      digest,
-      document: doc,
-      createdAt: new Date(this.clock.now()).toISOString(),
-      createdBy: actor,
-    });
-    await this.record(tenant, {
-      type: 'policy.version',
-      actor,
-      data: { policy: { id: doc.id, version: doc.version, digest } },
-    });
-    return record;
+      {
+        type: 'policy.version',
+        actor,
+        data: { policy: { id: doc.id, version: doc.version, digest } },
+      },
+      () =>
+        this.deps.policies.saveVersion({
+          tenant,
+          id: doc.id,
+          version: doc.version,
+          digest,
+          document: doc,
+          createdAt: new Date(this.clock.now()).toISOString(),
+          createdBy: actor,
+        }),
+    );
   }
 
   /**
@@ -306,19 +311,22 @@ export class Governance {
         `policy '${input.id}' version ${input.version} already exists with other content`,
       );
     }
-    const record = await this.deps.policies.saveVersion(probe);
-    await this.record(tenant, {
-      type: 'policy.version',
-      actor,
-      data: { policy: { digest, id: input.id, kind: 'rego-wasm', version: input.version } },
-    });
-    return record;
+    return recordedChange(
+      this.deps.ledger,
+      tenant,
+      {
+        type: 'policy.version',
+        actor,
+        data: { policy: { digest, id: input.id, kind: 'rego-wasm', version: input.version } },
+      },
+      () => this.deps.policies.saveVersion(probe),
+    );
   }
 
   /**
-   * Makes a saved version the tenant's active policy and records `policy.activated`.
-   * If the ledger cannot record it, the previous activation is restored and
-   * LEDGER_UNAVAILABLE is thrown.
+   * Makes a saved version the tenant's active policy, recording `policy.activated`
+   * first: if the ledger cannot record it, nothing changes and LEDGER_UNAVAILABLE is
+   * thrown (see `recordedChange`).
    */
   async activatePolicy(
     tenant: string,
@@ -334,9 +342,10 @@ export class Governance {
         `policy '${id}' version ${version} does not exist`,
       );
     const previous = await this.deps.policies.getActive(tenant);
-    await this.deps.policies.activate(tenant, id, version);
-    try {
-      await this.record(tenant, {
+    await recordedChange(
+      this.deps.ledger,
+      tenant,
+      {
         type: 'policy.activated',
         actor,
         data: {
@@ -345,12 +354,9 @@ export class Governance {
             ? {}
             : { previous: { id: previous.id, version: previous.version } }),
         },
-      });
-    } catch (error) {
-      if (previous === undefined) await this.deps.policies.deactivate(tenant);
-      else await this.deps.policies.activate(tenant, previous.id, previous.version);
-      throw error;
-    }
+      },
+      () => this.deps.policies.activate(tenant, id, version),
+    );
     return record;
   }
 

@@ -1,5 +1,6 @@
 import { GovgateError } from '../errors.js';
-import type { AppendRequest, LedgerEntry } from '../ledger/entry.js';
+import type { AppendRequest } from '../ledger/entry.js';
+import { recordedChange } from '../ledger/recorded-change.js';
 import type {
   ApiKeyRecord,
   ClockPort,
@@ -54,9 +55,6 @@ function keyFacts(record: ApiKeyRecord): Record<string, string | number | boolea
   };
 }
 
-const message = (error: unknown): string =>
-  error instanceof Error ? error.message : String(error);
-
 /**
  * Issues, rotates and revokes API keys, recording each change in the key's tenant's
  * ledger as `key.created`, `key.rotated` or `key.revoked` (actor: who asked; subject:
@@ -77,44 +75,9 @@ export class KeyAdmin {
     return new Date(this.deps.clock.now()).toISOString();
   }
 
-  /** Appends the entry, then applies the change; see the class comment for failures. */
-  private async recorded<T>(
-    tenant: string,
-    entry: AppendRequest & { readonly subject: string },
-    change: () => Promise<T>,
-  ): Promise<T> {
+  private recorded<T>(tenant: string, entry: AppendRequest, change: () => Promise<T>): Promise<T> {
     const ledger = this.deps.ledger;
-    if (ledger === undefined) return change();
-    let written: LedgerEntry | undefined;
-    try {
-      [written] = await ledger.append(tenant, [entry]);
-    } catch (cause) {
-      if (GovgateError.is(cause, 'LEDGER_ENTRY_INVALID')) throw cause;
-      throw new GovgateError(
-        'LEDGER_UNAVAILABLE',
-        `the ledger could not record ${entry.type} for key '${entry.subject}'; nothing was changed`,
-        { cause },
-      );
-    }
-    try {
-      return await change();
-    } catch (error) {
-      if (written !== undefined)
-        await ledger
-          .append(tenant, [
-            {
-              type: 'audit.correction',
-              actor: entry.actor,
-              subject: entry.subject,
-              data: {
-                corrects: written.seq,
-                reason: `the ${entry.type} change did not take effect: ${message(error)}`,
-              },
-            },
-          ])
-          .catch(() => undefined);
-      throw error;
-    }
+    return ledger === undefined ? change() : recordedChange(ledger, tenant, entry, change);
   }
 
   /**

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { GovgateError } from '../errors.js';
 import { ed25519Signer } from '../ledger/checkpoint.js';
+import type { LedgerEntry } from '../ledger/entry.js';
 import { InMemoryLedger } from '../testing/in-memory-ledger.js';
 import {
   InMemoryEvidenceIndex,
@@ -129,7 +130,7 @@ describe('Compliance', () => {
     });
   });
 
-  it('puts the state back when the ledger cannot record a transition', async () => {
+  it('changes no state when the ledger cannot record a transition', async () => {
     const wf = await compliance.createWorkflow(
       'acme',
       { regulation: 'eu-ai-act', title: 'T' },
@@ -141,5 +142,49 @@ describe('Compliance', () => {
       .catch((e: unknown) => e);
     expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
     expect((await workflows.get('acme', wf.id))?.state).toBe('draft');
+  });
+
+  it('records a transition before it happens, and corrects it when a concurrent one won', async () => {
+    const wf = await compliance.createWorkflow(
+      'acme',
+      { regulation: 'eu-ai-act', title: 'T' },
+      'alice',
+    );
+    // Both read `draft`; the store's compare-and-set lets one through.
+    const [first, second] = await Promise.allSettled([
+      compliance.transition('acme', wf.id, 'in_progress', 'mine', 'alice'),
+      compliance.transition('acme', wf.id, 'in_progress', 'mine too', 'bob'),
+    ]);
+    expect([first.status, second.status].sort()).toEqual(['fulfilled', 'rejected']);
+    expect((await workflows.get('acme', wf.id))?.state).toBe('in_progress');
+    const entries: LedgerEntry[] = [];
+    for await (const { entry } of ledger.read('acme'))
+      if (entry.subject === wf.id) entries.push(entry);
+    expect(entries.map((e) => e.type)).toEqual([
+      'workflow.created',
+      'workflow.transition',
+      'workflow.transition',
+      'audit.correction',
+    ]);
+    const loser = second.status === 'rejected' ? 'bob' : 'alice';
+    const corrected = entries.find((e) => e.seq === entries[3]?.data.corrects);
+    expect(corrected?.actor).toBe(loser);
+    expect(entries[3]?.data.reason).toEqual(expect.stringContaining('did not take effect'));
+  });
+
+  it('records a profile version before saving it, and nothing changes when the ledger refuses', async () => {
+    const profiles = new InMemoryProfileStore();
+    const closed = new InMemoryLedger();
+    await closed.close();
+    const refused = createCompliance({
+      ledger: closed,
+      evidenceIndex: new InMemoryEvidenceIndex(),
+      profiles,
+      workflows: new InMemoryWorkflowStore(),
+      clock,
+    });
+    const error = await refused.saveProfile('acme', modelRelease, 'admin').catch((e: unknown) => e);
+    expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+    expect(await profiles.getVersion('acme', 'model-release', 1)).toBeUndefined();
   });
 });

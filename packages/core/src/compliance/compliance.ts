@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GovgateError } from '../errors.js';
 import { canonicalDigest } from '../ledger/canonical-json.js';
 import { appendCheckpoint, type CheckpointSignerPort } from '../ledger/checkpoint.js';
+import { recordedChange } from '../ledger/recorded-change.js';
 import type { AppendRequest, LedgerEntry, StoredEntry } from '../ledger/entry.js';
 import type {
   ClockPort,
@@ -261,24 +262,24 @@ export class Compliance {
         `profile '${id}' version ${version} already exists with other content`,
       );
     }
-    const record = await this.deps.profiles.saveVersion({
+    return recordedChange(
+      this.deps.ledger,
       tenant,
-      id,
-      version,
-      digest,
-      document: compiled.profile,
-      createdAt: new Date(this.clock.now()).toISOString(),
-      createdBy: actor,
-    });
-    await this.record(tenant, {
-      type: 'profile.version',
-      actor,
-      data: { profile: { id, version, digest } },
-    });
-    return record;
+      { type: 'profile.version', actor, data: { profile: { id, version, digest } } },
+      () =>
+        this.deps.profiles.saveVersion({
+          tenant,
+          id,
+          version,
+          digest,
+          document: compiled.profile,
+          createdAt: new Date(this.clock.now()).toISOString(),
+          createdBy: actor,
+        }),
+    );
   }
 
-  /** Activates a saved profile version; a `profile.activated` entry (rolled back if the ledger refuses). */
+  /** Activates a saved profile version; a `profile.activated` entry, written first (see `recordedChange`). */
   async activateProfile(
     tenant: string,
     id: string,
@@ -292,19 +293,16 @@ export class Compliance {
         'PROFILE_NOT_FOUND',
         `profile '${id}' version ${version} does not exist`,
       );
-    const previous = await this.deps.profiles.getActive(tenant);
-    await this.deps.profiles.activate(tenant, id, version);
-    try {
-      await this.record(tenant, {
+    await recordedChange(
+      this.deps.ledger,
+      tenant,
+      {
         type: 'profile.activated',
         actor,
         data: { profile: { id, version, digest: record.digest } },
-      });
-    } catch (error) {
-      if (previous === undefined) await this.deps.profiles.deactivate(tenant);
-      else await this.deps.profiles.activate(tenant, previous.id, previous.version);
-      throw error;
-    }
+      },
+      () => this.deps.profiles.activate(tenant, id, version),
+    );
     return record;
   }
 
@@ -338,7 +336,8 @@ export class Compliance {
   /**
    * Moves a workflow to `to` (WORKFLOW_TRANSITION_INVALID when the state machine does
    * not allow it). The transition is recorded in the ledger with actor and comment
-   * before the state changes.
+   * before the state changes (compare-and-set: a concurrent transition that got there
+   * first makes this one fail, and an `audit.correction` says so).
    */
   async transition(
     tenant: string,
@@ -352,27 +351,24 @@ export class Compliance {
     if (current === undefined) throw new GovgateError('CONFLICT', `no workflow '${id}'`);
     assertTransition(current.state, to);
     const target: WorkflowState = to;
-    // Compare-and-set first (a concurrent transition loses here), then the ledger; if
-    // the ledger refuses, the state goes back.
-    const moved = await this.deps.workflows.transition(
+    return recordedChange(
+      this.deps.ledger,
       tenant,
-      id,
-      current.state,
-      target,
-      new Date(this.clock.now()).toISOString(),
-    );
-    try {
-      await this.record(tenant, {
+      {
         type: 'workflow.transition',
         actor,
         subject: id,
         data: { comment, from: current.state, to: target, workflowId: id },
-      });
-    } catch (error) {
-      await this.deps.workflows.transition(tenant, id, target, current.state, current.updatedAt);
-      throw error;
-    }
-    return moved;
+      },
+      () =>
+        this.deps.workflows.transition(
+          tenant,
+          id,
+          current.state,
+          target,
+          new Date(this.clock.now()).toISOString(),
+        ),
+    );
   }
 }
 
