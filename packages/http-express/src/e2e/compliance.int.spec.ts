@@ -202,6 +202,50 @@ describe('compliance over HTTP: the model release example', () => {
     expect(listed.body.workflows.map((w: { id: string }) => w.id)).toEqual([id]);
   });
 
+  it('judges a run by the active profile or by ?profile=, and shows the version a verdict names', async () => {
+    const light = await admin.post('/v1/profiles', {
+      id: 'light',
+      version: 1,
+      requires: [{ type: 'eval.accuracy', where: { path: 'data.value', gte: 0.5 } }],
+    });
+    expect(light.status).toBe(201);
+    expect((await admin.post('/v1/profiles/light/versions/1/activate')).status).toBe(200);
+    const recorded = await pipeline.post('/v1/evidence', {
+      runId: 'light-run-1',
+      type: 'eval.accuracy',
+      data: { value: 0.8 },
+    });
+    expect(recorded.status).toBe(201);
+    const byActive = await auditor.get('/v1/runs/light-run-1/verdict');
+    expect(byActive.body).toMatchObject({ status: 'VALID', profile: { id: 'light', version: 1 } });
+    const byQuery = await auditor.get('/v1/runs/light-run-1/verdict?profile=model-release@1');
+    // 0.8 is below model-release's 0.9
+    expect(byQuery.body).toMatchObject({
+      status: 'INVALID',
+      profile: { id: 'model-release', version: 1 },
+    });
+    const version = await auditor.get('/v1/profiles/light/versions/1');
+    expect(version.status).toBe(200);
+    expect(version.body).toMatchObject({
+      id: 'light',
+      version: 1,
+      active: true,
+      digest: byActive.body.profile.digest,
+      document: { id: 'light', version: 1 },
+    });
+    expect((await auditor.get('/v1/profiles/light/versions/2')).status).toBe(404);
+    // coverage across the tenant's evidence, not one run
+    const coverage = await auditor.get('/v1/coverage?regulation=eu-ai-act');
+    expect(coverage.status).toBe(200);
+    const seqs = (coverage.body.coverage[0].controls as { seqs: number[] }[]).flatMap(
+      (c) => c.seqs,
+    );
+    expect(seqs).toContain(recorded.body.seq);
+    // an assessment of a regulation govgate has no catalog of
+    const unknown = await admin.post('/v1/workflows', { regulation: 'gdpr', title: 'x' });
+    expect(unknown.status).toBe(404);
+  });
+
   it('shows none of it to another tenant', async () => {
     expect((await other.get(`/v1/runs/${run.runId}/verdict`)).status).toBe(404);
     expect((await other.get(`/v1/runs/${run.runId}/pack`)).status).toBe(404);

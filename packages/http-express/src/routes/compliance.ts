@@ -91,6 +91,14 @@ function profileView(record: ProfileVersionRecord, active: ProfileVersionRecord 
   };
 }
 
+/** A profile version from the path; NOT_FOUND unless it is a positive integer. */
+function profileVersionOf(text: string | undefined): number {
+  const version = Number(text);
+  if (!/^[0-9]{1,9}$/.test(text ?? '') || version < 1)
+    throw new HttpProblem('NOT_FOUND', `'${String(text)}' is not a profile version`);
+  return version;
+}
+
 function catalogOf(code: string) {
   const catalog = regulationCatalog(code);
   if (catalog === undefined)
@@ -326,6 +334,40 @@ export function complianceRoutes({ runtime }: RouteDeps): RouteSpec[] {
       }),
     },
     {
+      method: 'get',
+      path: '/v1/profiles/:id/versions/:version',
+      operationId: 'getProfileVersion',
+      summary: 'Read one requirement profile version with its document',
+      tag: 'compliance',
+      roles: ['admin', 'auditor'],
+      params: { id: POLICY_ID, version: VERSION },
+      responses: {
+        200: {
+          description: 'The version and its document (what a verdict digest names)',
+          schema: {
+            allOf: [profileVersionSchema],
+            properties: { document: { type: 'object' } },
+          },
+        },
+        ...problemResponses(404),
+      },
+      handler: async ({ caller, params }) => {
+        const version = profileVersionOf(params.version);
+        const record = await profiles.getVersion(caller.tenant, params.id as string, version);
+        if (record === undefined)
+          throw new GovgateError(
+            'PROFILE_NOT_FOUND',
+            `profile '${String(params.id)}' version ${version} does not exist`,
+          );
+        return {
+          body: {
+            ...profileView(record, await profiles.getActive(caller.tenant)),
+            document: record.document,
+          },
+        };
+      },
+    },
+    {
       method: 'post',
       path: '/v1/profiles/:id/versions/:version/activate',
       operationId: 'activateProfile',
@@ -341,12 +383,7 @@ export function complianceRoutes({ runtime }: RouteDeps): RouteSpec[] {
         ...problemResponses(404),
       },
       handler: async ({ caller, params }) => {
-        const version = Number(params.version);
-        if (!/^[0-9]{1,9}$/.test(params.version ?? '') || version < 1)
-          throw new HttpProblem(
-            'NOT_FOUND',
-            `'${String(params.version)}' is not a profile version`,
-          );
+        const version = profileVersionOf(params.version);
         const record = await compliance.activateProfile(
           caller.tenant,
           params.id as string,
