@@ -251,6 +251,7 @@ describe('compliance over HTTP: the model release example', () => {
     expect((await other.get(`/v1/runs/${run.runId}/pack`)).status).toBe(404);
     expect((await other.get('/v1/profiles')).body.profiles).toEqual([]);
     expect((await other.post('/v1/profiles/model-release/versions/1/activate')).status).toBe(404);
+    expect((await other.get('/v1/profiles/model-release/versions/1')).status).toBe(404);
     expect((await other.get('/v1/workflows')).body.workflows).toEqual([]);
     const wf = (await admin.get('/v1/workflows')).body.workflows[0].id as string;
     expect(
