@@ -223,11 +223,21 @@ export function createApp(runtime: Runtime, options: AppOptions = {}): ServiceAp
           : readQuery(route.query, req.query);
       let body: unknown;
       let format: BodyFormat = 'json';
+      const hasBody =
+        req.headers['transfer-encoding'] !== undefined ||
+        Number(req.headers['content-length'] ?? 0) > 0;
+      if (route.body === undefined && hasBody) {
+        // A route that takes no body says so rather than ignore one (an empty JSON
+        // object, which some clients always send, is fine).
+        const text = (await readBody(req, res))?.toString('utf8').trim() ?? '';
+        if (text !== '' && text !== '{}')
+          throw new HttpProblem(
+            'MALFORMED_BODY',
+            `${route.method.toUpperCase()} ${route.path} takes no body`,
+          );
+      }
       if (route.body !== undefined) {
         const accepted = route.body.formats ?? ['json'];
-        const hasBody =
-          req.headers['transfer-encoding'] !== undefined ||
-          Number(req.headers['content-length'] ?? 0) > 0;
         if (hasBody) {
           format = formatOfContentType(req.headers['content-type'], accepted);
           const raw = await readBody(req, res);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -73,10 +74,13 @@ export async function startService(
         tooLarge ? 'the request headers exceed 16 KiB' : 'the request is not valid HTTP',
       ),
     );
-    const text = JSON.stringify(body);
+    // The request was never read, so its id (if it sent one) is unknown: a fresh one.
+    const requestId = randomUUID();
+    const text = JSON.stringify({ ...body, requestId });
     socket.end(
-      `HTTP/1.1 ${body.status} ${body.title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+      `HTTP/1.1 ${body.status} ${body.title}\r\nContent-Type: application/problem+json\r\nX-Request-Id: ${requestId}\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
     );
+    logger.warn({ requestId, status: body.status, code: body.code }, 'request refused unread');
   });
   try {
     await new Promise<void>((resolve, reject) => {

@@ -612,6 +612,15 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
             400,
             'MALFORMED_BODY',
           ],
+          [
+            'a body where the route takes none',
+            () =>
+              as.admin!.call('POST', '/v1/ledger/checkpoint', 'garbage', {
+                'content-type': 'text/plain',
+              }),
+            400,
+            'MALFORMED_BODY',
+          ],
           ['unknown route', () => c.get('/v1/nope'), 404, 'NOT_FOUND'],
           ['wrong method', () => c.call('PUT', '/v1/check', {}), 405, 'METHOD_NOT_ALLOWED'],
           [
@@ -641,25 +650,33 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
 
       it('answers huge headers with 431 problem details', async () => {
         const url = new URL(service.url);
-        const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-          const req = request(
-            {
-              host: url.hostname,
-              port: url.port,
-              path: '/health',
-              headers: { 'x-huge': 'h'.repeat(20_000) },
-            },
-            (res) => {
-              let body = '';
-              res.on('data', (d: Buffer) => (body += d.toString()));
-              res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-            },
-          );
-          req.on('error', reject);
-          req.end();
-        });
+        const answer = await new Promise<{ status: number; body: string; id: unknown }>(
+          (resolve, reject) => {
+            const req = request(
+              {
+                host: url.hostname,
+                port: url.port,
+                path: '/health',
+                headers: { 'x-huge': 'h'.repeat(20_000) },
+              },
+              (res) => {
+                let body = '';
+                res.on('data', (d: Buffer) => (body += d.toString()));
+                res.on('end', () =>
+                  resolve({ status: res.statusCode ?? 0, body, id: res.headers['x-request-id'] }),
+                );
+              },
+            );
+            req.on('error', reject);
+            req.end();
+          },
+        );
         expect(answer.status).toBe(431);
-        expect(JSON.parse(answer.body)).toMatchObject({ code: 'HEADERS_TOO_LARGE' });
+        expect(JSON.parse(answer.body)).toMatchObject({
+          code: 'HEADERS_TOO_LARGE',
+          requestId: answer.id,
+        });
+        expect(answer.id).toMatch(/^[0-9a-f-]{36}$/);
       });
     });
 
