@@ -613,6 +613,15 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
             'MALFORMED_BODY',
           ],
           [
+            'a charset other than UTF-8',
+            () =>
+              c.post('/v1/check', JSON.stringify({ ...SEED, metadata: {} }), {
+                'content-type': 'application/json; charset=latin1',
+              }),
+            415,
+            'UNSUPPORTED_MEDIA_TYPE',
+          ],
+          [
             'a body where the route takes none',
             () =>
               as.admin!.call('POST', '/v1/ledger/checkpoint', 'garbage', {

@@ -93,7 +93,18 @@ export function formatOfContentType(
   header: string | undefined,
   accepted: readonly BodyFormat[],
 ): BodyFormat {
-  const type = (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  const [first = '', ...parameters] = (header ?? '').split(';');
+  const type = first.trim().toLowerCase();
+  // Bodies are read as UTF-8: a declared charset must say so (or be plain ASCII).
+  for (const parameter of parameters) {
+    const [name = '', value = ''] = parameter.split('=').map((p) => p.trim().toLowerCase());
+    const charset = value.replace(/^"(.*)"$/, '$1');
+    if (name === 'charset' && charset !== 'utf-8' && charset !== 'utf8' && charset !== 'us-ascii')
+      throw new HttpProblem(
+        'UNSUPPORTED_MEDIA_TYPE',
+        `charset '${charset}' is not accepted: send the body as UTF-8`,
+      );
+  }
   for (const format of accepted) {
     if (MEDIA_TYPES[format].includes(type)) return format;
     if (format === 'json' && /^application\/[a-z0-9.+-]+\+json$/.test(type)) return format;
