@@ -21,6 +21,7 @@ export type GovgateErrorCode =
   | 'EVIDENCE_INVALID'
   | 'PROFILE_INVALID'
   | 'PROFILE_NOT_FOUND'
+  | 'WORKFLOW_NOT_FOUND'
   | 'WORKFLOW_TRANSITION_INVALID';
 
 /** One problem found in an input, located by a JSON pointer (RFC 6901) into it. */

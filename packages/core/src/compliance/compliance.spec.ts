@@ -124,6 +124,9 @@ describe('Compliance', () => {
     for await (const { entry } of ledger.read('acme'))
       if (entry.subject === wf.id) entries.push(entry);
     expect(entries.map((e) => e.type)).toEqual(['workflow.created', 'workflow.transition']);
+    await expect(
+      compliance.transition('acme', 'wf_missing', 'in_progress', 'x', 'alice'),
+    ).rejects.toMatchObject({ code: 'WORKFLOW_NOT_FOUND' });
     expect(entries[1]).toMatchObject({
       actor: 'alice',
       data: { from: 'draft', to: 'in_progress', comment: 'starting' },

@@ -348,7 +348,7 @@ export class Compliance {
   ): Promise<WorkflowRecord> {
     assertTenant(tenant);
     const current = await this.deps.workflows.get(tenant, id);
-    if (current === undefined) throw new GovgateError('CONFLICT', `no workflow '${id}'`);
+    if (current === undefined) throw new GovgateError('WORKFLOW_NOT_FOUND', `no workflow '${id}'`);
     assertTransition(current.state, to);
     const target: WorkflowState = to;
     return recordedChange(

@@ -42,6 +42,7 @@ export const PROBLEM_KINDS: Readonly<Record<ProblemCode, ProblemKind>> = {
   EVIDENCE_INVALID: { status: 422, title: 'The evidence is invalid' },
   PROFILE_INVALID: { status: 422, title: 'The requirement profile is invalid' },
   PROFILE_NOT_FOUND: { status: 404, title: 'No such requirement profile' },
+  WORKFLOW_NOT_FOUND: { status: 404, title: 'No such workflow' },
   WORKFLOW_TRANSITION_INVALID: { status: 409, title: 'The workflow cannot make this transition' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
   FORBIDDEN: { status: 403, title: 'The key may not do this' },
