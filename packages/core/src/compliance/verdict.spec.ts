@@ -141,6 +141,57 @@ describe('judgeRun', () => {
     }
   });
 
+  it('does not depend on submission order, for 500 random runs (seeded, reproducible)', () => {
+    // xorshift32: the same runs on every machine; a failure names the seed of its run
+    let state = 0x9e3779b9;
+    const random = (): number => {
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) / 2 ** 32;
+    };
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    const shuffled = <T>(items: readonly T[]): T[] => {
+      const out = [...items];
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [out[i], out[j]] = [out[j] as T, out[i] as T];
+      }
+      return out;
+    };
+    const pool = [
+      { type: 'eval.accuracy', data: { value: 0.93 } },
+      { type: 'eval.accuracy', data: { value: 0.5 } },
+      { type: 'data.provenance', data: { source: 'x' } },
+      { type: 'bias.audit', data: { passed: true } },
+      { type: 'bias.audit', data: { passed: false } },
+      { type: 'risk.assessment', data: { level: 'limited' } },
+    ];
+    const approvers = ['alice@example.com', 'bob@example.com', 'carol@example.com', 'eve@x.org'];
+    const outcome = (evidence: { type: string; data: object }[]) => {
+      const v = judge(recorded(evidence));
+      return {
+        status: v.status,
+        missing: v.missing,
+        reasons: v.reasons.map((r) => `${r.code}:${r.type ?? ''}`).sort(),
+      };
+    };
+    const seen = new Set<string>();
+    for (let run = 0; run < 500; run++) {
+      const seed = state;
+      const body = Array.from({ length: Math.floor(random() * 7) }, () => pick(pool));
+      const approvals = Array.from({ length: Math.floor(random() * 4) }, () => ({
+        type: 'approval',
+        data: { approver: pick(approvers) },
+      }));
+      const expected = outcome([...body, ...approvals]);
+      const other = outcome([...shuffled(body), ...shuffled(approvals)]);
+      expect({ seed, ...other }).toEqual({ seed, ...expected });
+      seen.add(expected.status);
+    }
+    expect([...seen].sort()).toEqual(['INCOMPLETE', 'INVALID', 'VALID']);
+  });
+
   it('is deterministic', () => {
     const evidence = recorded(complete);
     expect(judge(evidence)).toEqual(judge([...evidence].reverse()));
