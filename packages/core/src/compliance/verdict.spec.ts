@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { modelRelease, recorded } from './__fixtures__/compliance.js';
-import type { RecordedEvidence } from './evidence.js';
+import type { EvidenceInput, RecordedEvidence } from './evidence.js';
 import { compileProfile } from './profile.js';
 import { judgeRun } from './verdict.js';
 
@@ -159,7 +159,7 @@ describe('judgeRun', () => {
       }
       return out;
     };
-    const pool = [
+    const pool: Omit<EvidenceInput, 'runId'>[] = [
       { type: 'eval.accuracy', data: { value: 0.93 } },
       { type: 'eval.accuracy', data: { value: 0.5 } },
       { type: 'data.provenance', data: { source: 'x' } },
@@ -168,7 +168,7 @@ describe('judgeRun', () => {
       { type: 'risk.assessment', data: { level: 'limited' } },
     ];
     const approvers = ['alice@example.com', 'bob@example.com', 'carol@example.com', 'eve@x.org'];
-    const outcome = (evidence: { type: string; data: object }[]) => {
+    const outcome = (evidence: Omit<EvidenceInput, 'runId'>[]) => {
       const v = judge(recorded(evidence));
       return {
         status: v.status,
@@ -181,7 +181,7 @@ describe('judgeRun', () => {
       const seed = state;
       const body = Array.from({ length: Math.floor(random() * 7) }, () => pick(pool));
       const approvals = Array.from({ length: Math.floor(random() * 4) }, () => ({
-        type: 'approval',
+        type: 'approval' as const,
         data: { approver: pick(approvers) },
       }));
       const expected = outcome([...body, ...approvals]);
