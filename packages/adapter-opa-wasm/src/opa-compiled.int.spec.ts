@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   compilePolicy,
   formatOf,
+  GovgateError,
   inspectRequest,
   parseDocumentText,
   runPolicyTests,
@@ -75,9 +76,9 @@ withOpa(`the Rego seed policy compiled by opa (${OPA ?? SKIP_REASON})`, () => {
     report.cases.forEach((result, i) => {
       const testCase = file.cases[i]!;
       if (!('decision' in result.outcome)) return; // refused before any policy runs
-      const { request, facts } = inspectRequest(testCase.request, forbidden);
+      const { redacted, facts } = inspectRequest(testCase.request, forbidden);
       const { policy: _ref, ...native } = result.outcome.decision;
-      expect({ case: testCase.name, ...policy.evaluate(request, facts) }).toEqual({
+      expect({ case: testCase.name, ...policy.evaluate(redacted, facts) }).toEqual({
         case: testCase.name,
         ...native,
         reasons: [...native.reasons],
@@ -91,16 +92,70 @@ withOpa(`the Rego seed policy compiled by opa (${OPA ?? SKIP_REASON})`, () => {
       operation: 'chat.completion',
       metadata: { ticket_owner: 'alice@example.com' },
     };
-    const { request, facts } = inspectRequest(body, new Set());
-    policy.evaluate(request, facts);
+    const { redacted, facts } = inspectRequest(body, new Set());
+    policy.evaluate(redacted, facts);
     const before = policy.memoryBytes;
-    for (let i = 0; i < 1_000_000; i++) policy.evaluate(request, facts);
+    for (let i = 0; i < 1_000_000; i++) policy.evaluate(redacted, facts);
     expect(policy.memoryBytes).toBe(before);
   }, 600_000);
 });
 
-describe('opa-compiled tests', () => {
-  it(OPA ? 'run with GOVGATE_OPA_BIN' : SKIP_REASON, () => {
-    expect(true).toBe(true);
+withOpa(`Rego policies govgate refuses (${OPA ?? SKIP_REASON})`, () => {
+  const fixtures = resolve(__dirname, '__fixtures__/rego');
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'govgate-opa-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** `opa build -t wasm` of one fixture with the given entrypoints. */
+  const build = (file: string, entrypoints: string[]): Buffer => {
+    const out = join(dir, `${file}.tar.gz`);
+    execFileSync(
+      OPA as string,
+      [
+        'build',
+        '-t',
+        'wasm',
+        ...entrypoints.flatMap((e) => ['-e', e]),
+        '-o',
+        out,
+        join(fixtures, file),
+      ],
+      { stdio: 'pipe' },
+    );
+    return readFileSync(out);
+  };
+
+  it('refuses at load a policy that needs http.send, naming it', () => {
+    const bundle = build('http-send.rego', ['govgate/allow']);
+    let error: unknown;
+    try {
+      loadRegoPolicy({ bundle, descriptor: { entrypoints: { allowed: 'govgate/allow' } } });
+    } catch (e) {
+      error = e;
+    }
+    expect(GovgateError.is(error, 'POLICY_INVALID')).toBe(true);
+    expect((error as Error).message).toContain('http.send');
+  });
+
+  it('refuses every evaluation of entrypoints that return the wrong type, naming them', () => {
+    const bundle = build('wrong-type.rego', ['govgate/allow', 'govgate/risk_score']);
+    const policy = loadRegoPolicy({
+      bundle,
+      descriptor: { entrypoints: { allowed: 'govgate/allow', riskScore: 'govgate/risk_score' } },
+    });
+    const { redacted, facts } = inspectRequest(
+      { model: 'm', operation: 'o', metadata: {} },
+      new Set(),
+    );
+    let error: unknown;
+    try {
+      policy.evaluate(redacted, facts);
+    } catch (e) {
+      error = e;
+    }
+    expect(GovgateError.is(error, 'POLICY_INVALID')).toBe(true);
+    expect((error as Error).message).toMatch(/govgate\/(allow|risk_score)/);
   });
 });
