@@ -261,5 +261,29 @@ describe('compliance over HTTP: the model release example', () => {
     const coverage = await other.get(`/v1/coverage?runId=${run.runId}`);
     for (const report of coverage.body.coverage)
       for (const c of report.controls) expect(c.seqs).toEqual([]);
+    // What other writes under default's names stays other's own.
+    const before = (await auditor.get(`/v1/runs/${run.runId}/verdict`)).body;
+    expect(
+      (
+        await other.post('/v1/evidence', {
+          runId: run.runId,
+          type: 'approval',
+          data: { approver: 'alice@example.com' },
+        })
+      ).status,
+    ).toBe(201);
+    expect((await auditor.get(`/v1/runs/${run.runId}/verdict`)).body.counts).toEqual(before.counts);
+    const profileOfDefault = (await auditor.get('/v1/profiles/model-release/versions/1')).body;
+    expect(
+      (await other.post('/v1/profiles', { id: 'model-release', version: 1, requires: [] })).status,
+    ).toBe(201);
+    expect((await auditor.get('/v1/profiles/model-release/versions/1')).body).toEqual(
+      profileOfDefault,
+    );
+    const workflowsOfDefault = (await auditor.get('/v1/workflows')).body;
+    expect(
+      (await other.post('/v1/workflows', { regulation: 'eu-ai-act', title: 'theirs' })).status,
+    ).toBe(201);
+    expect((await auditor.get('/v1/workflows')).body).toEqual(workflowsOfDefault);
   });
 });

@@ -28,6 +28,54 @@ export interface ServiceFixture {
 }
 
 const SEED = { model: 'gpt-4o', operation: 'chat.completion' };
+
+// Which test checks that a key of tenant `other` cannot read or change tenant
+// `default`'s data through each route ('tenant isolation' below, and 'shows none of it
+// to another tenant' in compliance.int.spec.ts); a new route must be added to one.
+const ISOLATION_CHECKED_HERE = [
+  'POST /v1/check',
+  'POST /v1/policies',
+  'GET /v1/policies',
+  'GET /v1/policies/:id',
+  'GET /v1/policies/:id/versions/:version',
+  'POST /v1/policies/:id/versions/:version/activate',
+  'POST /v1/policies/:id/evaluate',
+  'POST /v1/policies/test',
+  'GET /v1/ledger/entries',
+  'GET /v1/ledger/verify',
+  'GET /v1/ledger/checkpoint',
+  'POST /v1/ledger/checkpoint',
+  'GET /v1/ledger/proofs/inclusion',
+  'GET /v1/ledger/proofs/consistency',
+  'POST /v1/admin/tenants',
+  'GET /v1/admin/tenants',
+  'POST /v1/admin/keys',
+  'GET /v1/admin/keys',
+  'POST /v1/admin/keys/:id/rotate',
+  'DELETE /v1/admin/keys/:id',
+  'GET /v1/admin/usage',
+  'GET /v1/usage',
+  'GET /status',
+];
+const ISOLATION_CHECKED_IN_COMPLIANCE_SPEC = [
+  'POST /v1/evidence',
+  'GET /v1/runs/:runId/verdict',
+  'GET /v1/runs/:runId/pack',
+  'GET /v1/coverage',
+  'POST /v1/profiles',
+  'GET /v1/profiles',
+  'GET /v1/profiles/:id/versions/:version',
+  'POST /v1/profiles/:id/versions/:version/activate',
+  'POST /v1/workflows',
+  'GET /v1/workflows',
+  'POST /v1/workflows/:id/transitions',
+];
+/** The same for every tenant: the service's public key and the regulation catalogs. */
+const TENANT_FREE_ROUTES = [
+  'GET /v1/ledger/public-key',
+  'GET /v1/regulations',
+  'GET /v1/regulations/:code/controls',
+];
 const NO_KEY = 'zzzzzzzzzzzzzzzz';
 
 function expectProblem(answer: Answer, status: number, code: string): void {
@@ -227,6 +275,21 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
       });
     });
 
+    describe('route coverage', () => {
+      it('has a tenant isolation check for every route that reads or changes tenant data', () => {
+        const checked = new Set([
+          ...ISOLATION_CHECKED_HERE,
+          ...ISOLATION_CHECKED_IN_COMPLIANCE_SPEC,
+          ...TENANT_FREE_ROUTES,
+        ]);
+        const routes = service.service.routes
+          .filter((r) => r.roles !== 'public')
+          .map((r) => `${r.method.toUpperCase()} ${r.path}`);
+        expect(routes.filter((r) => !checked.has(r))).toEqual([]);
+        expect([...checked].filter((r) => !routes.includes(r))).toEqual([]);
+      });
+    });
+
     describe('roles', () => {
       const roleKeys: [string, Role, boolean][] = [
         ['platform admin', 'admin', true],
@@ -334,6 +397,13 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
           ledgerSize: ownIds.length,
         });
         expect((await other.get('/v1/admin/tenants')).status).toBe(403);
+        expect((await other.post('/v1/admin/tenants', { id: 'sneaky' })).status).toBe(403);
+        // a checkpoint other signs is of its own chain; default's stays as it was
+        const defaultCheckpoint = (await platform.get('/v1/ledger/checkpoint')).body;
+        const signed = await other.post('/v1/ledger/checkpoint');
+        expect(signed.status).toBe(201);
+        expect(signed.body.tenant).toBe('other');
+        expect((await platform.get('/v1/ledger/checkpoint')).body).toEqual(defaultCheckpoint);
         // the key still works for what is its own
         expect((await other.get('/v1/usage')).status).toBe(200);
         // a policy other saves under default's policy id is other's own
