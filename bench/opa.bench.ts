@@ -10,8 +10,7 @@
  * Run with `GOVGATE_OPA_BIN=$(which opa) pnpm bench:opa` (`--quick` for a short run).
  * Nothing is asserted.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -23,6 +22,7 @@ import {
   type DecisionFacts,
   type DecisionRequest,
 } from '../packages/core/src/index.js';
+import { opaBuild } from '../packages/adapter-opa-wasm/src/__fixtures__/opa-build.js';
 import { loadRegoPolicy, type RegoPolicy } from '../packages/adapter-opa-wasm/src/index.js';
 
 const QUICK = process.argv.includes('--quick');
@@ -38,33 +38,9 @@ const examples = join(root, 'examples', 'policies');
 const opa = process.env.GOVGATE_OPA_BIN;
 const withOpa = opa !== undefined && opa !== '';
 
-/** The seed policy compiled by `opa build -t wasm` (only with an opa binary). */
-function buildBundle(bin: string): Buffer {
-  const dir = mkdtempSync(join(os.tmpdir(), 'govgate-opa-bench-'));
-  try {
-    const out = join(dir, 'bundle.tar.gz');
-    execFileSync(
-      bin,
-      [
-        'build',
-        '-t',
-        'wasm',
-        ...ENTRYPOINTS.flatMap((e) => ['-e', e]),
-        '-o',
-        out,
-        join(examples, 'rego', 'seed.rego'),
-      ],
-      { stdio: 'inherit' },
-    );
-    return readFileSync(out);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 const rego = withOpa
   ? loadRegoPolicy({
-      bundle: buildBundle(opa),
+      bundle: opaBuild(opa, join(examples, 'rego', 'seed.rego'), ENTRYPOINTS),
       descriptor: JSON.parse(
         readFileSync(join(examples, 'rego', 'descriptor.json'), 'utf8'),
       ) as unknown,

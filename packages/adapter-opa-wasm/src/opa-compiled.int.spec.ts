@@ -1,8 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import {
   compilePolicy,
   formatOf,
@@ -12,6 +10,7 @@ import {
   runPolicyTests,
   type PolicyTestFile,
 } from '@govgate/core';
+import { opaBuild } from './__fixtures__/opa-build.js';
 import { loadRegoPolicy, type RegoPolicy } from './rego-policy.js';
 
 // Tests that need a policy compiled by OPA. There is no `opa` binary on the build
@@ -25,33 +24,16 @@ const examples = resolve(__dirname, '../../../examples/policies');
 const ENTRYPOINTS = ['govgate/allow', 'govgate/risk_score', 'govgate/reasons', 'govgate/review'];
 
 withOpa(`the Rego seed policy compiled by opa (${OPA ?? SKIP_REASON})`, () => {
-  let dir: string;
   let policy: RegoPolicy;
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'govgate-opa-'));
-    const out = join(dir, 'bundle.tar.gz');
-    execFileSync(
-      OPA as string,
-      [
-        'build',
-        '-t',
-        'wasm',
-        ...ENTRYPOINTS.flatMap((e) => ['-e', e]),
-        '-o',
-        out,
-        join(examples, 'rego', 'seed.rego'),
-      ],
-      { stdio: 'pipe' },
-    );
     policy = loadRegoPolicy({
-      bundle: readFileSync(out),
+      bundle: opaBuild(OPA as string, join(examples, 'rego', 'seed.rego'), ENTRYPOINTS),
       descriptor: JSON.parse(
         readFileSync(join(examples, 'rego', 'descriptor.json'), 'utf8'),
       ) as unknown,
     });
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('has the four entrypoints and needs no host builtin', () => {
     expect(Object.keys(policy.entrypoints).sort()).toEqual([...ENTRYPOINTS].sort());
@@ -102,30 +84,8 @@ withOpa(`the Rego seed policy compiled by opa (${OPA ?? SKIP_REASON})`, () => {
 
 withOpa(`Rego policies govgate refuses (${OPA ?? SKIP_REASON})`, () => {
   const fixtures = resolve(__dirname, '__fixtures__/rego');
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'govgate-opa-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  /** `opa build -t wasm` of one fixture with the given entrypoints. */
-  const build = (file: string, entrypoints: string[]): Buffer => {
-    const out = join(dir, `${file}.tar.gz`);
-    execFileSync(
-      OPA as string,
-      [
-        'build',
-        '-t',
-        'wasm',
-        ...entrypoints.flatMap((e) => ['-e', e]),
-        '-o',
-        out,
-        join(fixtures, file),
-      ],
-      { stdio: 'pipe' },
-    );
-    return readFileSync(out);
-  };
+  const build = (file: string, entrypoints: string[]): Buffer =>
+    opaBuild(OPA as string, join(fixtures, file), entrypoints);
 
   it('refuses at load a policy that needs http.send, naming it', () => {
     const bundle = build('http-send.rego', ['govgate/allow']);
