@@ -26,24 +26,41 @@ import type {
 } from '../ports.js';
 import { USAGE_COUNTERS } from '../ports.js';
 
-/** Policy versions in memory, per tenant. */
-export class InMemoryPolicyStore implements PolicyStorePort {
-  private readonly versions = new Map<string, PolicyVersionRecord>();
+/** A saved version of a tenant's document (a policy, a requirement profile). */
+interface VersionRecord {
+  readonly tenant: string;
+  readonly id: string;
+  readonly version: number;
+  readonly digest: string;
+}
+
+/**
+ * Immutable document versions and each tenant's active one, in memory: saving an
+ * existing (id, version) returns the stored record when the digest matches and is a
+ * CONFLICT otherwise; activating a version never saved is `notFound`.
+ */
+class InMemoryVersions<R extends VersionRecord> {
+  private readonly versions = new Map<string, R>();
   private readonly active = new Map<string, { id: string; version: number }>();
+
+  constructor(
+    private readonly noun: string,
+    private readonly notFound: 'POLICY_NOT_FOUND' | 'PROFILE_NOT_FOUND',
+  ) {}
 
   private static key(tenant: string, id: string, version: number): string {
     return `${tenant}\u0000${id}\u0000${version}`;
   }
 
-  saveVersion(record: PolicyVersionRecord): Promise<PolicyVersionRecord> {
-    const key = InMemoryPolicyStore.key(record.tenant, record.id, record.version);
+  saveVersion(record: R): Promise<R> {
+    const key = InMemoryVersions.key(record.tenant, record.id, record.version);
     const existing = this.versions.get(key);
     if (existing !== undefined) {
       if (existing.digest === record.digest) return Promise.resolve(existing);
       return Promise.reject(
         new GovgateError(
           'CONFLICT',
-          `policy '${record.id}' version ${record.version} already exists with other content`,
+          `${this.noun} '${record.id}' version ${record.version} already exists with other content`,
         ),
       );
     }
@@ -51,20 +68,17 @@ export class InMemoryPolicyStore implements PolicyStorePort {
     return Promise.resolve(record);
   }
 
-  getVersion(
-    tenant: string,
-    id: string,
-    version: number,
-  ): Promise<PolicyVersionRecord | undefined> {
-    return Promise.resolve(this.versions.get(InMemoryPolicyStore.key(tenant, id, version)));
+  getVersion(tenant: string, id: string, version: number): Promise<R | undefined> {
+    return Promise.resolve(this.versions.get(InMemoryVersions.key(tenant, id, version)));
   }
 
-  listVersions(tenant: string, id: string): Promise<readonly PolicyVersionRecord[]> {
+  listVersions(tenant: string, id: string): Promise<readonly R[]> {
     const list = [...this.versions.values()].filter((r) => r.tenant === tenant && r.id === id);
     return Promise.resolve(list.sort((a, b) => a.version - b.version));
   }
 
-  listPolicies(tenant: string): Promise<readonly PolicySummary[]> {
+  /** Every document id of the tenant with its latest and (if any) active version. */
+  protected summaries(tenant: string): Promise<readonly PolicySummary[]> {
     const latest = new Map<string, number>();
     for (const r of this.versions.values())
       if (r.tenant === tenant) latest.set(r.id, Math.max(r.version, latest.get(r.id) ?? 0));
@@ -78,9 +92,9 @@ export class InMemoryPolicyStore implements PolicyStorePort {
   }
 
   activate(tenant: string, id: string, version: number): Promise<void> {
-    if (!this.versions.has(InMemoryPolicyStore.key(tenant, id, version)))
+    if (!this.versions.has(InMemoryVersions.key(tenant, id, version)))
       return Promise.reject(
-        new GovgateError('POLICY_NOT_FOUND', `policy '${id}' version ${version} does not exist`),
+        new GovgateError(this.notFound, `${this.noun} '${id}' version ${version} does not exist`),
       );
     this.active.set(tenant, { id, version });
     return Promise.resolve();
@@ -91,13 +105,27 @@ export class InMemoryPolicyStore implements PolicyStorePort {
     return Promise.resolve();
   }
 
-  getActive(tenant: string): Promise<PolicyVersionRecord | undefined> {
+  getActive(tenant: string): Promise<R | undefined> {
     const active = this.active.get(tenant);
     return Promise.resolve(
       active === undefined
         ? undefined
-        : this.versions.get(InMemoryPolicyStore.key(tenant, active.id, active.version)),
+        : this.versions.get(InMemoryVersions.key(tenant, active.id, active.version)),
     );
+  }
+}
+
+/** Policy versions in memory, per tenant. */
+export class InMemoryPolicyStore
+  extends InMemoryVersions<PolicyVersionRecord>
+  implements PolicyStorePort
+{
+  constructor() {
+    super('policy', 'POLICY_NOT_FOUND');
+  }
+
+  listPolicies(tenant: string): Promise<readonly PolicySummary[]> {
+    return this.summaries(tenant);
   }
 }
 
@@ -260,77 +288,16 @@ export class InMemoryEvidenceIndex implements EvidenceIndexPort {
 }
 
 /** Requirement profile versions in memory, per tenant (the policy store's rules). */
-export class InMemoryProfileStore implements ProfileStorePort {
-  private readonly versions = new Map<string, ProfileVersionRecord>();
-  private readonly active = new Map<string, { id: string; version: number }>();
-
-  private static key(tenant: string, id: string, version: number): string {
-    return `${tenant}\u0000${id}\u0000${version}`;
-  }
-
-  saveVersion(record: ProfileVersionRecord): Promise<ProfileVersionRecord> {
-    const key = InMemoryProfileStore.key(record.tenant, record.id, record.version);
-    const existing = this.versions.get(key);
-    if (existing !== undefined) {
-      if (existing.digest === record.digest) return Promise.resolve(existing);
-      return Promise.reject(
-        new GovgateError(
-          'CONFLICT',
-          `profile '${record.id}' version ${record.version} already exists with other content`,
-        ),
-      );
-    }
-    this.versions.set(key, record);
-    return Promise.resolve(record);
-  }
-
-  getVersion(
-    tenant: string,
-    id: string,
-    version: number,
-  ): Promise<ProfileVersionRecord | undefined> {
-    return Promise.resolve(this.versions.get(InMemoryProfileStore.key(tenant, id, version)));
-  }
-
-  listVersions(tenant: string, id: string): Promise<readonly ProfileVersionRecord[]> {
-    const list = [...this.versions.values()].filter((r) => r.tenant === tenant && r.id === id);
-    return Promise.resolve(list.sort((a, b) => a.version - b.version));
+export class InMemoryProfileStore
+  extends InMemoryVersions<ProfileVersionRecord>
+  implements ProfileStorePort
+{
+  constructor() {
+    super('profile', 'PROFILE_NOT_FOUND');
   }
 
   listProfiles(tenant: string): Promise<readonly PolicySummary[]> {
-    const latest = new Map<string, number>();
-    for (const r of this.versions.values())
-      if (r.tenant === tenant) latest.set(r.id, Math.max(r.version, latest.get(r.id) ?? 0));
-    const active = this.active.get(tenant);
-    const out = [...latest].map(([id, latestVersion]) =>
-      active?.id === id
-        ? { id, latestVersion, activeVersion: active.version }
-        : { id, latestVersion },
-    );
-    return Promise.resolve(out.sort((a, b) => a.id.localeCompare(b.id)));
-  }
-
-  activate(tenant: string, id: string, version: number): Promise<void> {
-    if (!this.versions.has(InMemoryProfileStore.key(tenant, id, version)))
-      return Promise.reject(
-        new GovgateError('PROFILE_NOT_FOUND', `profile '${id}' version ${version} does not exist`),
-      );
-    this.active.set(tenant, { id, version });
-    return Promise.resolve();
-  }
-
-  deactivate(tenant: string): Promise<void> {
-    this.active.delete(tenant);
-    return Promise.resolve();
-  }
-
-  getActive(tenant: string): Promise<ProfileVersionRecord | undefined> {
-    const active = this.active.get(tenant);
-    return Promise.resolve(
-      active === undefined
-        ? undefined
-        : this.versions.get(InMemoryProfileStore.key(tenant, active.id, active.version)),
-    );
+    return this.summaries(tenant);
   }
 }
 

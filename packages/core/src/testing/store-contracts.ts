@@ -8,6 +8,7 @@ import type {
   EvidenceIndexRow,
   KeyStorePort,
   PolicyStorePort,
+  PolicySummary,
   PolicyVersionRecord,
   ProfileStorePort,
   ProfileVersionRecord,
@@ -60,11 +61,12 @@ async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   }
 }
 
-function versionOf(
+/** A saved version as the stores hold it, for any versioned document. */
+function versionOf<D extends { readonly id: string; readonly version: number }>(
   tenant: string,
-  document: PolicyDocument,
+  document: D,
   createdAt = at(0),
-): PolicyVersionRecord {
+) {
   return {
     tenant,
     id: document.id,
@@ -74,6 +76,151 @@ function versionOf(
     createdAt,
     createdBy: 'contract',
   };
+}
+
+/** The calls policy and profile stores share (their list call is passed apart). */
+interface VersionStore<R> {
+  saveVersion(record: R): Promise<R>;
+  getVersion(tenant: string, id: string, version: number): Promise<R | undefined>;
+  listVersions(tenant: string, id: string): Promise<readonly R[]>;
+  activate(tenant: string, id: string, version: number): Promise<void>;
+  deactivate(tenant: string): Promise<void>;
+  getActive(tenant: string): Promise<R | undefined>;
+}
+
+/** What tells a policy store's suite from a profile store's. */
+interface VersionedKind<D, S> {
+  /** `policy store`, `profile store`: the describe's title. */
+  readonly title: string;
+  readonly notFound: 'POLICY_NOT_FOUND' | 'PROFILE_NOT_FOUND';
+  /** Version 1 of a document; `v2`: version 2 of the same id (other content). */
+  readonly v1: D;
+  readonly v2: D;
+  /** `v1` with other content under the same id and version. */
+  readonly changed: D;
+  /** `v1` under another id, sorting before v1's. */
+  readonly another: D;
+  readonly list: (store: S, tenant: string) => Promise<readonly PolicySummary[]>;
+}
+
+/**
+ * The suite of a store of immutable document versions with one active per tenant:
+ * saving again is a no-op with the same digest and a CONFLICT with another; activating
+ * what was never saved is `notFound`; nothing of one tenant shows through another.
+ */
+function versionStoreContract<
+  D extends { readonly id: string; readonly version: number },
+  R extends { readonly tenant: string; readonly version: number },
+  S extends VersionStore<R>,
+>(
+  name: string,
+  factory: () => Promise<StoreHarness<S>>,
+  options: ContractOptions,
+  kind: VersionedKind<D, S>,
+): void {
+  const { describe, it, expect } = jestGlobals();
+  const timeout = options.timeoutMs ?? 30_000;
+  const record = (tenant: string, document: D, createdAt?: string): R =>
+    versionOf(tenant, document, createdAt) as unknown as R;
+  const { v1, v2, notFound } = kind;
+  const id = v1.id;
+  describe(`${kind.title} contract: ${name}`, () => {
+    const store = harnessed(factory, timeout);
+
+    it(
+      'saves a version and reads it back unchanged',
+      async () => {
+        const tenant = freshTenant();
+        const saved = record(tenant, v2);
+        expect(await store().saveVersion(saved)).toEqual(saved);
+        expect(await store().getVersion(tenant, id, 2)).toEqual(saved);
+        expect(await store().getVersion(tenant, id, 3)).toBeUndefined();
+      },
+      timeout,
+    );
+
+    it(
+      'treats saving identical content again as a no-op and other content under the same version as a CONFLICT',
+      async () => {
+        const tenant = freshTenant();
+        const first = record(tenant, v1);
+        await store().saveVersion(first);
+        expect(await store().saveVersion({ ...first, createdAt: at(5) })).toEqual(first);
+        expect(await codeOf(store().saveVersion(record(tenant, kind.changed)))).toBe('CONFLICT');
+        expect(await store().getVersion(tenant, id, 1)).toEqual(first);
+      },
+      timeout,
+    );
+
+    it(
+      'lists versions in order and documents with their latest and active versions',
+      async () => {
+        const tenant = freshTenant();
+        await store().saveVersion(record(tenant, v2));
+        await store().saveVersion(record(tenant, v1));
+        await store().saveVersion(record(tenant, kind.another));
+        expect((await store().listVersions(tenant, id)).map((r) => r.version)).toEqual([1, 2]);
+        expect(await kind.list(store(), tenant)).toEqual([
+          { id: kind.another.id, latestVersion: 1 },
+          { id, latestVersion: 2 },
+        ]);
+        await store().activate(tenant, id, 1);
+        expect(await kind.list(store(), tenant)).toEqual([
+          { id: kind.another.id, latestVersion: 1 },
+          { id, latestVersion: 2, activeVersion: 1 },
+        ]);
+      },
+      timeout,
+    );
+
+    it(
+      'activates a saved version, switches, and deactivates',
+      async () => {
+        const tenant = freshTenant();
+        expect(await store().getActive(tenant)).toBeUndefined();
+        const first = record(tenant, v1);
+        await store().saveVersion(first);
+        await store().saveVersion(record(tenant, v2));
+        await store().activate(tenant, id, 1);
+        expect(await store().getActive(tenant)).toEqual(first);
+        await store().activate(tenant, id, 2);
+        expect((await store().getActive(tenant))?.version).toBe(2);
+        await store().deactivate(tenant);
+        expect(await store().getActive(tenant)).toBeUndefined();
+      },
+      timeout,
+    );
+
+    it(
+      `refuses to activate a version that was never saved (${notFound}) and keeps the active one`,
+      async () => {
+        const tenant = freshTenant();
+        await store().saveVersion(record(tenant, v1));
+        await store().activate(tenant, id, 1);
+        expect(await codeOf(store().activate(tenant, id, 9))).toBe(notFound);
+        expect(await codeOf(store().activate(tenant, 'unknown', 1))).toBe(notFound);
+        expect((await store().getActive(tenant))?.version).toBe(1);
+      },
+      timeout,
+    );
+
+    it(
+      "finds nothing of tenant A through tenant B's view",
+      async () => {
+        const a = freshTenant();
+        const b = freshTenant();
+        await store().saveVersion(record(a, v1));
+        await store().activate(a, id, 1);
+        expect(await store().getVersion(b, id, 1)).toBeUndefined();
+        expect(await store().listVersions(b, id)).toEqual([]);
+        expect(await kind.list(store(), b)).toEqual([]);
+        expect(await store().getActive(b)).toBeUndefined();
+        expect(await codeOf(store().activate(b, id, 1))).toBe(notFound);
+        expect((await store().getActive(a))?.tenant).toBe(a);
+      },
+      timeout,
+    );
+  });
 }
 
 /**
@@ -87,112 +234,21 @@ export function policyStoreContract(
   factory: () => Promise<StoreHarness<PolicyStorePort>>,
   options: ContractOptions = {},
 ): void {
-  const { describe, it, expect } = jestGlobals();
-  const timeout = options.timeoutMs ?? 30_000;
-  describe(`policy store contract: ${name}`, () => {
-    const store = harnessed(factory, timeout);
-    const v1 = seedPolicy();
-    const v2: PolicyDocument = {
-      ...seedPolicy(),
-      version: 2,
-      threshold: 80,
-      description: 'é and 😀 survive storage',
-    };
-
-    it(
-      'saves a version and reads it back unchanged',
-      async () => {
-        const tenant = freshTenant();
-        const record = versionOf(tenant, v2);
-        expect(await store().saveVersion(record)).toEqual(record);
-        expect(await store().getVersion(tenant, 'default', 2)).toEqual(record);
-        expect(await store().getVersion(tenant, 'default', 3)).toBeUndefined();
-      },
-      timeout,
-    );
-
-    it(
-      'treats saving identical content again as a no-op and other content under the same version as a CONFLICT',
-      async () => {
-        const tenant = freshTenant();
-        const first = versionOf(tenant, v1);
-        await store().saveVersion(first);
-        expect(await store().saveVersion({ ...first, createdAt: at(5) })).toEqual(first);
-        const other = versionOf(tenant, { ...v1, threshold: 10 });
-        expect(await codeOf(store().saveVersion(other))).toBe('CONFLICT');
-        expect(await store().getVersion(tenant, 'default', 1)).toEqual(first);
-      },
-      timeout,
-    );
-
-    it(
-      'lists versions in order and policies with their latest and active versions',
-      async () => {
-        const tenant = freshTenant();
-        await store().saveVersion(versionOf(tenant, v2));
-        await store().saveVersion(versionOf(tenant, v1));
-        await store().saveVersion(versionOf(tenant, { ...v1, id: 'another' }));
-        expect((await store().listVersions(tenant, 'default')).map((r) => r.version)).toEqual([
-          1, 2,
-        ]);
-        expect(await store().listPolicies(tenant)).toEqual([
-          { id: 'another', latestVersion: 1 },
-          { id: 'default', latestVersion: 2 },
-        ]);
-        await store().activate(tenant, 'default', 1);
-        expect(await store().listPolicies(tenant)).toEqual([
-          { id: 'another', latestVersion: 1 },
-          { id: 'default', latestVersion: 2, activeVersion: 1 },
-        ]);
-      },
-      timeout,
-    );
-
-    it(
-      'activates a saved version, switches, and deactivates',
-      async () => {
-        const tenant = freshTenant();
-        expect(await store().getActive(tenant)).toBeUndefined();
-        await store().saveVersion(versionOf(tenant, v1));
-        await store().saveVersion(versionOf(tenant, v2));
-        await store().activate(tenant, 'default', 1);
-        expect((await store().getActive(tenant))?.version).toBe(1);
-        await store().activate(tenant, 'default', 2);
-        expect((await store().getActive(tenant))?.version).toBe(2);
-        await store().deactivate(tenant);
-        expect(await store().getActive(tenant)).toBeUndefined();
-      },
-      timeout,
-    );
-
-    it(
-      'refuses to activate a version that was never saved (POLICY_NOT_FOUND) and keeps the active one',
-      async () => {
-        const tenant = freshTenant();
-        await store().saveVersion(versionOf(tenant, v1));
-        await store().activate(tenant, 'default', 1);
-        expect(await codeOf(store().activate(tenant, 'default', 9))).toBe('POLICY_NOT_FOUND');
-        expect((await store().getActive(tenant))?.version).toBe(1);
-      },
-      timeout,
-    );
-
-    it(
-      "finds nothing of tenant A through tenant B's view",
-      async () => {
-        const a = freshTenant();
-        const b = freshTenant();
-        await store().saveVersion(versionOf(a, v1));
-        await store().activate(a, 'default', 1);
-        expect(await store().getVersion(b, 'default', 1)).toBeUndefined();
-        expect(await store().listVersions(b, 'default')).toEqual([]);
-        expect(await store().listPolicies(b)).toEqual([]);
-        expect(await store().getActive(b)).toBeUndefined();
-        expect(await codeOf(store().activate(b, 'default', 1))).toBe('POLICY_NOT_FOUND');
-      },
-      timeout,
-    );
-  });
+  const v1 = seedPolicy();
+  versionStoreContract<PolicyDocument, PolicyVersionRecord, PolicyStorePort>(
+    name,
+    factory,
+    options,
+    {
+      title: 'policy store',
+      notFound: 'POLICY_NOT_FOUND',
+      v1,
+      v2: { ...v1, version: 2, threshold: 80, description: 'é and 😀 survive storage' },
+      changed: { ...v1, threshold: 10 },
+      another: { ...v1, id: 'another' },
+      list: (store, tenant) => store.listPolicies(tenant),
+    },
+  );
 }
 
 function aKey(tenant: string, id: string, changes: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
@@ -684,22 +740,6 @@ function aProfile(changes: Partial<RequirementProfile> = {}): RequirementProfile
   };
 }
 
-function profileVersionOf(
-  tenant: string,
-  document: RequirementProfile,
-  createdAt = at(0),
-): ProfileVersionRecord {
-  return {
-    tenant,
-    id: document.id,
-    version: document.version,
-    digest: canonicalDigest(document),
-    document,
-    createdAt,
-    createdBy: 'contract',
-  };
-}
-
 /**
  * The jest suite every ProfileStorePort implementation runs: the policy store's
  * rules, with PROFILE_NOT_FOUND for an unknown version.
@@ -712,110 +752,21 @@ export function profileStoreContract(
   factory: () => Promise<StoreHarness<ProfileStorePort>>,
   options: ContractOptions = {},
 ): void {
-  const { describe, it, expect } = jestGlobals();
-  const timeout = options.timeoutMs ?? 30_000;
-  describe(`profile store contract: ${name}`, () => {
-    const store = harnessed(factory, timeout);
-    const v1 = aProfile();
-    const v2 = aProfile({ version: 2, maxAgeDays: 7 });
-
-    it(
-      'saves a version and reads it back unchanged',
-      async () => {
-        const tenant = freshTenant();
-        const record = profileVersionOf(tenant, v2);
-        expect(await store().saveVersion(record)).toEqual(record);
-        expect(await store().getVersion(tenant, 'release', 2)).toEqual(record);
-        expect(await store().getVersion(tenant, 'release', 3)).toBeUndefined();
-      },
-      timeout,
-    );
-
-    it(
-      'treats saving identical content again as a no-op and other content under the same version as a CONFLICT',
-      async () => {
-        const tenant = freshTenant();
-        const first = profileVersionOf(tenant, v1);
-        await store().saveVersion(first);
-        expect(await store().saveVersion({ ...first, createdAt: at(5) })).toEqual(first);
-        const other = profileVersionOf(tenant, { ...v1, maxAgeDays: 1 });
-        expect(await codeOf(store().saveVersion(other))).toBe('CONFLICT');
-        expect(await store().getVersion(tenant, 'release', 1)).toEqual(first);
-      },
-      timeout,
-    );
-
-    it(
-      'lists versions in order and profiles with their latest and active versions',
-      async () => {
-        const tenant = freshTenant();
-        await store().saveVersion(profileVersionOf(tenant, v2));
-        await store().saveVersion(profileVersionOf(tenant, v1));
-        await store().saveVersion(profileVersionOf(tenant, { ...v1, id: 'audit' }));
-        expect((await store().listVersions(tenant, 'release')).map((r) => r.version)).toEqual([
-          1, 2,
-        ]);
-        expect(await store().listProfiles(tenant)).toEqual([
-          { id: 'audit', latestVersion: 1 },
-          { id: 'release', latestVersion: 2 },
-        ]);
-        await store().activate(tenant, 'release', 1);
-        expect(await store().listProfiles(tenant)).toEqual([
-          { id: 'audit', latestVersion: 1 },
-          { id: 'release', latestVersion: 2, activeVersion: 1 },
-        ]);
-      },
-      timeout,
-    );
-
-    it(
-      'activates a saved version, switches, and deactivates',
-      async () => {
-        const tenant = freshTenant();
-        expect(await store().getActive(tenant)).toBeUndefined();
-        const first = profileVersionOf(tenant, v1);
-        await store().saveVersion(first);
-        await store().saveVersion(profileVersionOf(tenant, v2));
-        await store().activate(tenant, 'release', 1);
-        expect(await store().getActive(tenant)).toEqual(first);
-        await store().activate(tenant, 'release', 2);
-        expect((await store().getActive(tenant))?.version).toBe(2);
-        await store().deactivate(tenant);
-        expect(await store().getActive(tenant)).toBeUndefined();
-      },
-      timeout,
-    );
-
-    it(
-      'refuses to activate a version that was never saved (PROFILE_NOT_FOUND) and keeps the active one',
-      async () => {
-        const tenant = freshTenant();
-        await store().saveVersion(profileVersionOf(tenant, v1));
-        await store().activate(tenant, 'release', 1);
-        expect(await codeOf(store().activate(tenant, 'release', 9))).toBe('PROFILE_NOT_FOUND');
-        expect(await codeOf(store().activate(tenant, 'unknown', 1))).toBe('PROFILE_NOT_FOUND');
-        expect((await store().getActive(tenant))?.version).toBe(1);
-      },
-      timeout,
-    );
-
-    it(
-      "finds nothing of tenant A through tenant B's view",
-      async () => {
-        const a = freshTenant();
-        const b = freshTenant();
-        await store().saveVersion(profileVersionOf(a, v1));
-        await store().activate(a, 'release', 1);
-        expect(await store().getVersion(b, 'release', 1)).toBeUndefined();
-        expect(await store().listVersions(b, 'release')).toEqual([]);
-        expect(await store().listProfiles(b)).toEqual([]);
-        expect(await store().getActive(b)).toBeUndefined();
-        expect(await codeOf(store().activate(b, 'release', 1))).toBe('PROFILE_NOT_FOUND');
-        expect((await store().getActive(a))?.tenant).toBe(a);
-      },
-      timeout,
-    );
-  });
+  const v1 = aProfile();
+  versionStoreContract<RequirementProfile, ProfileVersionRecord, ProfileStorePort>(
+    name,
+    factory,
+    options,
+    {
+      title: 'profile store',
+      notFound: 'PROFILE_NOT_FOUND',
+      v1,
+      v2: aProfile({ version: 2, maxAgeDays: 7 }),
+      changed: { ...v1, maxAgeDays: 1 },
+      another: { ...v1, id: 'audit' },
+      list: (store, tenant) => store.listProfiles(tenant),
+    },
+  );
 }
 
 function aWorkflow(
