@@ -30,27 +30,40 @@ export const ledgerHeads = sqliteTable('ledger_heads', {
   hash: text('hash').notNull(),
 });
 
-/** Immutable policy versions; `document` is the policy's JSON. */
-export const policyVersions = sqliteTable(
-  'policy_versions',
-  {
-    tenant: text('tenant').notNull(),
-    policyId: text('policy_id').notNull(),
+/**
+ * Immutable versions of a tenant's documents (policies, requirement profiles):
+ * `document` is the JSON. One shape for both, so one store implementation serves both.
+ */
+function documentVersions(table: string, idColumn: string) {
+  return sqliteTable(
+    table,
+    {
+      tenant: text('tenant').notNull(),
+      documentId: text(idColumn).notNull(),
+      version: integer('version').notNull(),
+      digest: text('digest').notNull(),
+      document: text('document').notNull(),
+      createdAt: text('created_at').notNull(),
+      createdBy: text('created_by').notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.tenant, t.documentId, t.version] })],
+  );
+}
+
+/** The active version of a tenant's document (at most one row per tenant). */
+function activeDocument(table: string, idColumn: string) {
+  return sqliteTable(table, {
+    tenant: text('tenant').primaryKey(),
+    documentId: text(idColumn).notNull(),
     version: integer('version').notNull(),
-    digest: text('digest').notNull(),
-    document: text('document').notNull(),
-    createdAt: text('created_at').notNull(),
-    createdBy: text('created_by').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.tenant, t.policyId, t.version] })],
-);
+  });
+}
+
+/** Immutable policy versions; `document` is the policy's JSON. */
+export const policyVersions = documentVersions('policy_versions', 'policy_id');
 
 /** The active policy version of a tenant (at most one row per tenant). */
-export const activePolicies = sqliteTable('active_policies', {
-  tenant: text('tenant').primaryKey(),
-  policyId: text('policy_id').notNull(),
-  version: integer('version').notNull(),
-});
+export const activePolicies = activeDocument('active_policies', 'policy_id');
 
 export const tenants = sqliteTable('tenants', {
   id: text('id').primaryKey(),
@@ -134,26 +147,10 @@ export const evidenceWatermarks = sqliteTable('evidence_watermarks', {
 });
 
 /** Immutable requirement profile versions; `document` is the profile's JSON. */
-export const profileVersions = sqliteTable(
-  'profile_versions',
-  {
-    tenant: text('tenant').notNull(),
-    profileId: text('profile_id').notNull(),
-    version: integer('version').notNull(),
-    digest: text('digest').notNull(),
-    document: text('document').notNull(),
-    createdAt: text('created_at').notNull(),
-    createdBy: text('created_by').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.tenant, t.profileId, t.version] })],
-);
+export const profileVersions = documentVersions('profile_versions', 'profile_id');
 
 /** The active requirement profile version of a tenant (at most one row per tenant). */
-export const activeProfiles = sqliteTable('active_profiles', {
-  tenant: text('tenant').primaryKey(),
-  profileId: text('profile_id').notNull(),
-  version: integer('version').notNull(),
-});
+export const activeProfiles = activeDocument('active_profiles', 'profile_id');
 
 /**
  * Assessment workflows. `created_seq` is the creation order (the insert takes the
