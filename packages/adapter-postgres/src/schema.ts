@@ -36,36 +36,53 @@ export const ledgerHeads = pgTable('ledger_heads', {
   hash: text('hash').notNull(),
 });
 
+/**
+ * Immutable saved versions of a tenant's documents (policies, requirement profiles);
+ * `document` is the JSON text as saved. One shape for both, so one store serves both.
+ */
+function documentVersions(table: string, idColumn: string) {
+  return pgTable(
+    table,
+    {
+      tenant: text('tenant').notNull(),
+      documentId: text(idColumn).notNull(),
+      version: integer('version').notNull(),
+      digest: text('digest').notNull(),
+      document: text('document').notNull(),
+      createdAt: text('created_at').notNull(),
+      createdBy: text('created_by').notNull(),
+    },
+    (t) => [primaryKey({ columns: [t.tenant, t.documentId, t.version] })],
+  );
+}
+
+/** The active version of each tenant that has one; the foreign key names a saved version. */
+function activeDocument(
+  table: string,
+  idColumn: string,
+  versions: ReturnType<typeof documentVersions>,
+) {
+  return pgTable(
+    table,
+    {
+      tenant: text('tenant').primaryKey(),
+      documentId: text(idColumn).notNull(),
+      version: integer('version').notNull(),
+    },
+    (t) => [
+      foreignKey({
+        columns: [t.tenant, t.documentId, t.version],
+        foreignColumns: [versions.tenant, versions.documentId, versions.version],
+      }),
+    ],
+  );
+}
+
 /** Immutable saved policy versions; `document` is the JSON text as saved. */
-export const policyVersions = pgTable(
-  'policy_versions',
-  {
-    tenant: text('tenant').notNull(),
-    id: text('id').notNull(),
-    version: integer('version').notNull(),
-    digest: text('digest').notNull(),
-    document: text('document').notNull(),
-    createdAt: text('created_at').notNull(),
-    createdBy: text('created_by').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.tenant, t.id, t.version] })],
-);
+export const policyVersions = documentVersions('policy_versions', 'id');
 
 /** The active policy version of each tenant that has one. */
-export const activePolicies = pgTable(
-  'active_policies',
-  {
-    tenant: text('tenant').primaryKey(),
-    policyId: text('policy_id').notNull(),
-    version: integer('version').notNull(),
-  },
-  (t) => [
-    foreignKey({
-      columns: [t.tenant, t.policyId, t.version],
-      foreignColumns: [policyVersions.tenant, policyVersions.id, policyVersions.version],
-    }),
-  ],
-);
+export const activePolicies = activeDocument('active_policies', 'policy_id', policyVersions);
 
 export const tenants = pgTable('tenants', {
   id: text('id').primaryKey(),
@@ -149,35 +166,10 @@ export const evidenceWatermarks = pgTable('evidence_watermarks', {
 });
 
 /** Immutable saved requirement profile versions; `document` is the JSON text as saved. */
-export const profileVersions = pgTable(
-  'profile_versions',
-  {
-    tenant: text('tenant').notNull(),
-    id: text('id').notNull(),
-    version: integer('version').notNull(),
-    digest: text('digest').notNull(),
-    document: text('document').notNull(),
-    createdAt: text('created_at').notNull(),
-    createdBy: text('created_by').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.tenant, t.id, t.version] })],
-);
+export const profileVersions = documentVersions('profile_versions', 'id');
 
 /** The active requirement profile version of each tenant that has one. */
-export const activeProfiles = pgTable(
-  'active_profiles',
-  {
-    tenant: text('tenant').primaryKey(),
-    profileId: text('profile_id').notNull(),
-    version: integer('version').notNull(),
-  },
-  (t) => [
-    foreignKey({
-      columns: [t.tenant, t.profileId, t.version],
-      foreignColumns: [profileVersions.tenant, profileVersions.id, profileVersions.version],
-    }),
-  ],
-);
+export const activeProfiles = activeDocument('active_profiles', 'profile_id', profileVersions);
 
 /** Assessment workflows; `created_seq` (an identity) is the creation order. */
 export const workflows = pgTable(
