@@ -1,4 +1,9 @@
-import { GovgateError, type PolicySummary } from '@govgate/core';
+import {
+  GovgateError,
+  type DocumentKind,
+  type DocumentVersion,
+  type PolicySummary,
+} from '@govgate/core';
 import { and, asc, eq, max } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type { Sql } from './connection.js';
@@ -9,24 +14,6 @@ import type { activePolicies, policyVersions } from './schema.js';
 export interface VersionTables {
   readonly versions: typeof policyVersions;
   readonly active: typeof activePolicies;
-}
-
-/** What differs between the kinds: names in messages and the not-found code. */
-export interface VersionKind {
-  /** `policy`, `profile`. */
-  readonly noun: string;
-  readonly notFound: 'POLICY_NOT_FOUND' | 'PROFILE_NOT_FOUND';
-}
-
-/** A saved version as the ports return it. */
-interface VersionRecord<D> {
-  readonly tenant: string;
-  readonly id: string;
-  readonly version: number;
-  readonly digest: string;
-  readonly document: D;
-  readonly createdAt: string;
-  readonly createdBy: string;
 }
 
 type Row = typeof policyVersions.$inferSelect;
@@ -43,12 +30,12 @@ export class PostgresVersionStore<D> {
   constructor(
     sql: Sql,
     private readonly tables: VersionTables,
-    private readonly kind: VersionKind,
+    private readonly kind: DocumentKind,
   ) {
     this.db = drizzle(sql);
   }
 
-  private toRecord(row: Row): VersionRecord<D> {
+  private toRecord(row: Row): DocumentVersion<D> {
     let document: D;
     try {
       document = JSON.parse(row.document) as D;
@@ -79,7 +66,7 @@ export class PostgresVersionStore<D> {
     );
   }
 
-  saveVersion(record: VersionRecord<D>): Promise<VersionRecord<D>> {
+  saveVersion(record: DocumentVersion<D>): Promise<DocumentVersion<D>> {
     const { noun } = this.kind;
     const { versions } = this.tables;
     return guarded(`could not save ${noun} '${record.id}' version ${record.version}`, async () => {
@@ -115,7 +102,7 @@ export class PostgresVersionStore<D> {
     });
   }
 
-  getVersion(tenant: string, id: string, version: number): Promise<VersionRecord<D> | undefined> {
+  getVersion(tenant: string, id: string, version: number): Promise<DocumentVersion<D> | undefined> {
     return guarded(`could not read ${this.kind.noun} '${id}' version ${version}`, async () => {
       const rows = await this.db
         .select()
@@ -125,7 +112,7 @@ export class PostgresVersionStore<D> {
     });
   }
 
-  listVersions(tenant: string, id: string): Promise<readonly VersionRecord<D>[]> {
+  listVersions(tenant: string, id: string): Promise<readonly DocumentVersion<D>[]> {
     const { versions } = this.tables;
     return guarded(`could not list the versions of ${this.kind.noun} '${id}'`, async () => {
       const rows = await this.db
@@ -185,7 +172,7 @@ export class PostgresVersionStore<D> {
     });
   }
 
-  getActive(tenant: string): Promise<VersionRecord<D> | undefined> {
+  getActive(tenant: string): Promise<DocumentVersion<D> | undefined> {
     const { versions, active } = this.tables;
     return guarded(`could not read the active ${this.kind.noun}`, async () => {
       const rows = await this.db

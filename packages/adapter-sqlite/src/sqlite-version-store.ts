@@ -1,4 +1,9 @@
-import { GovgateError, type PolicySummary } from '@govgate/core';
+import {
+  GovgateError,
+  type DocumentKind,
+  type DocumentVersion,
+  type PolicySummary,
+} from '@govgate/core';
 import { and, asc, eq, max, sql } from 'drizzle-orm';
 import { STORE_UNAVAILABLE, guarded, type SqliteDatabase } from './database.js';
 import type { activePolicies, policyVersions } from './schema.js';
@@ -7,24 +12,6 @@ import type { activePolicies, policyVersions } from './schema.js';
 export interface VersionTables {
   readonly versions: typeof policyVersions;
   readonly active: typeof activePolicies;
-}
-
-/** What differs between the kinds: names in messages and the not-found code. */
-export interface VersionKind {
-  /** `policy`, `profile`. */
-  readonly noun: string;
-  readonly notFound: 'POLICY_NOT_FOUND' | 'PROFILE_NOT_FOUND';
-}
-
-/** A saved version as the ports return it. */
-interface VersionRecord<D> {
-  readonly tenant: string;
-  readonly id: string;
-  readonly version: number;
-  readonly digest: string;
-  readonly document: D;
-  readonly createdAt: string;
-  readonly createdBy: string;
 }
 
 type VersionRow = typeof policyVersions.$inferSelect;
@@ -38,15 +25,15 @@ type VersionRow = typeof policyVersions.$inferSelect;
 export class SqliteVersionStore<D> {
   private activeQuery: ReturnType<SqliteVersionStore<D>['prepareActive']> | undefined;
   /** Versions never change: parsed records are kept by (tenant, id, version, digest). */
-  private readonly records = new Map<string, VersionRecord<D>>();
+  private readonly records = new Map<string, DocumentVersion<D>>();
 
   constructor(
     protected readonly db: SqliteDatabase,
     private readonly tables: VersionTables,
-    private readonly kind: VersionKind,
+    private readonly kind: DocumentKind,
   ) {}
 
-  private toRecord(row: VersionRow): VersionRecord<D> {
+  private toRecord(row: VersionRow): DocumentVersion<D> {
     let document: D;
     try {
       document = JSON.parse(row.document) as D;
@@ -104,7 +91,7 @@ export class SqliteVersionStore<D> {
       .get();
   }
 
-  saveVersion(record: VersionRecord<D>): Promise<VersionRecord<D>> {
+  saveVersion(record: DocumentVersion<D>): Promise<DocumentVersion<D>> {
     const { noun } = this.kind;
     return guarded(`save ${noun} '${record.id}' version ${record.version}`, () =>
       this.db.orm.transaction(
@@ -137,14 +124,14 @@ export class SqliteVersionStore<D> {
     );
   }
 
-  getVersion(tenant: string, id: string, version: number): Promise<VersionRecord<D> | undefined> {
+  getVersion(tenant: string, id: string, version: number): Promise<DocumentVersion<D> | undefined> {
     return guarded(`read ${this.kind.noun} '${id}' version ${version}`, () => {
       const row = this.find(tenant, id, version);
       return row === undefined ? undefined : this.toRecord(row);
     });
   }
 
-  listVersions(tenant: string, id: string): Promise<readonly VersionRecord<D>[]> {
+  listVersions(tenant: string, id: string): Promise<readonly DocumentVersion<D>[]> {
     const { versions } = this.tables;
     return guarded(`list the versions of ${this.kind.noun} '${id}'`, () =>
       this.db.orm
@@ -208,7 +195,7 @@ export class SqliteVersionStore<D> {
     });
   }
 
-  getActive(tenant: string): Promise<VersionRecord<D> | undefined> {
+  getActive(tenant: string): Promise<DocumentVersion<D> | undefined> {
     return guarded(`read the active ${this.kind.noun}`, () => {
       // Prepared on first use, so a database without migrations fails here with a
       // clear error rather than at construction.

@@ -240,6 +240,8 @@ export type {
   LedgerHead,
   LedgerPort,
   LedgerReadOptions,
+  DocumentKind,
+  DocumentVersion,
   PolicyStorePort,
   PolicySummary,
   PolicyVersionRecord,

@@ -83,18 +83,33 @@ export const LEDGER = Symbol.for('govgate.Ledger');
 
 // ---------------------------------------------------------------- policies
 
-/** One immutable saved version of a policy, for one tenant. */
-export interface PolicyVersionRecord {
+/** One immutable saved version of a tenant's document: a policy, a requirement profile. */
+export interface DocumentVersion<D> {
   readonly tenant: string;
   readonly id: string;
   readonly version: number;
-  /** sha256 of the document's canonical JSON (of the bundle, for a Rego version). */
+  /** sha256 of the document's canonical JSON (of the bundle, for a Rego policy version). */
   readonly digest: string;
-  /** The native policy document, or the source of a Rego policy (`isRegoSource`). */
-  readonly document: PolicySource;
+  readonly document: D;
   readonly createdAt: string;
   readonly createdBy: string;
 }
+
+/**
+ * What tells one kind of versioned document from another in a store shared by the
+ * kinds: the noun its messages use, and the error for a version never saved.
+ */
+export interface DocumentKind {
+  /** `policy`, `profile`. */
+  readonly noun: string;
+  readonly notFound: 'POLICY_NOT_FOUND' | 'PROFILE_NOT_FOUND';
+}
+
+/**
+ * One immutable saved version of a policy, for one tenant: `document` is the native
+ * policy document, or the source of a Rego policy (`isRegoSource`).
+ */
+export type PolicyVersionRecord = DocumentVersion<PolicySource>;
 
 export interface PolicySummary {
   readonly id: string;
@@ -277,16 +292,7 @@ export interface EvidenceIndexPort {
 export const EVIDENCE_INDEX = Symbol.for('govgate.EvidenceIndex');
 
 /** One immutable saved version of a requirement profile, for one tenant. */
-export interface ProfileVersionRecord {
-  readonly tenant: string;
-  readonly id: string;
-  readonly version: number;
-  /** sha256 of the profile's canonical JSON. */
-  readonly digest: string;
-  readonly document: RequirementProfile;
-  readonly createdAt: string;
-  readonly createdBy: string;
-}
+export type ProfileVersionRecord = DocumentVersion<RequirementProfile>;
 
 /**
  * Requirement profile versions and which one is active, per tenant; the same

@@ -6,6 +6,8 @@ import type { WorkflowState } from '../compliance/workflow.js';
 import type {
   ApiKeyRecord,
   ClockPort,
+  DocumentKind,
+  DocumentVersion,
   EvidenceIndexPort,
   EvidenceIndexRow,
   IdPort,
@@ -26,27 +28,16 @@ import type {
 } from '../ports.js';
 import { USAGE_COUNTERS } from '../ports.js';
 
-/** A saved version of a tenant's document (a policy, a requirement profile). */
-interface VersionRecord {
-  readonly tenant: string;
-  readonly id: string;
-  readonly version: number;
-  readonly digest: string;
-}
-
 /**
  * Immutable document versions and each tenant's active one, in memory: saving an
  * existing (id, version) returns the stored record when the digest matches and is a
  * CONFLICT otherwise; activating a version never saved is `notFound`.
  */
-class InMemoryVersions<R extends VersionRecord> {
+class InMemoryVersions<R extends DocumentVersion<unknown>> {
   private readonly versions = new Map<string, R>();
   private readonly active = new Map<string, { id: string; version: number }>();
 
-  constructor(
-    private readonly noun: string,
-    private readonly notFound: 'POLICY_NOT_FOUND' | 'PROFILE_NOT_FOUND',
-  ) {}
+  constructor(private readonly kind: DocumentKind) {}
 
   private static key(tenant: string, id: string, version: number): string {
     return `${tenant}\u0000${id}\u0000${version}`;
@@ -60,7 +51,7 @@ class InMemoryVersions<R extends VersionRecord> {
       return Promise.reject(
         new GovgateError(
           'CONFLICT',
-          `${this.noun} '${record.id}' version ${record.version} already exists with other content`,
+          `${this.kind.noun} '${record.id}' version ${record.version} already exists with other content`,
         ),
       );
     }
@@ -94,7 +85,10 @@ class InMemoryVersions<R extends VersionRecord> {
   activate(tenant: string, id: string, version: number): Promise<void> {
     if (!this.versions.has(InMemoryVersions.key(tenant, id, version)))
       return Promise.reject(
-        new GovgateError(this.notFound, `${this.noun} '${id}' version ${version} does not exist`),
+        new GovgateError(
+          this.kind.notFound,
+          `${this.kind.noun} '${id}' version ${version} does not exist`,
+        ),
       );
     this.active.set(tenant, { id, version });
     return Promise.resolve();
@@ -121,7 +115,7 @@ export class InMemoryPolicyStore
   implements PolicyStorePort
 {
   constructor() {
-    super('policy', 'POLICY_NOT_FOUND');
+    super({ noun: 'policy', notFound: 'POLICY_NOT_FOUND' });
   }
 
   listPolicies(tenant: string): Promise<readonly PolicySummary[]> {
@@ -293,7 +287,7 @@ export class InMemoryProfileStore
   implements ProfileStorePort
 {
   constructor() {
-    super('profile', 'PROFILE_NOT_FOUND');
+    super({ noun: 'profile', notFound: 'PROFILE_NOT_FOUND' });
   }
 
   listProfiles(tenant: string): Promise<readonly PolicySummary[]> {
