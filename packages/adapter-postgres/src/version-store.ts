@@ -1,5 +1,6 @@
 import {
   GovgateError,
+  documentVersionFromRow,
   type DocumentKind,
   type DocumentVersion,
   type PolicySummary,
@@ -36,25 +37,7 @@ export class PostgresVersionStore<D> {
   }
 
   private toRecord(row: Row): DocumentVersion<D> {
-    let document: D;
-    try {
-      document = JSON.parse(row.document) as D;
-    } catch (cause) {
-      throw new GovgateError(
-        UNAVAILABLE,
-        `${this.tables.versions._.name}(${row.tenant}, ${row.documentId}, ${row.version}) holds a document that is not JSON`,
-        { cause },
-      );
-    }
-    return {
-      tenant: row.tenant,
-      id: row.documentId,
-      version: row.version,
-      digest: row.digest,
-      document,
-      createdAt: row.createdAt,
-      createdBy: row.createdBy,
-    };
+    return documentVersionFromRow<D>(row, this.tables.versions._.name);
   }
 
   private byKey(tenant: string, id: string, version: number) {

@@ -1,11 +1,12 @@
 import {
   GovgateError,
+  documentVersionFromRow,
   type DocumentKind,
   type DocumentVersion,
   type PolicySummary,
 } from '@govgate/core';
 import { and, asc, eq, max, sql } from 'drizzle-orm';
-import { STORE_UNAVAILABLE, guarded, type SqliteDatabase } from './database.js';
+import { guarded, type SqliteDatabase } from './database.js';
 import type { activePolicies, policyVersions } from './schema.js';
 
 /** The version and active tables of one kind of document (policies, profiles). */
@@ -34,25 +35,7 @@ export class SqliteVersionStore<D> {
   ) {}
 
   private toRecord(row: VersionRow): DocumentVersion<D> {
-    let document: D;
-    try {
-      document = JSON.parse(row.document) as D;
-    } catch (cause) {
-      throw new GovgateError(
-        STORE_UNAVAILABLE,
-        `${this.tables.versions._.name}(${row.tenant}, ${row.documentId}, ${row.version}) holds a document that is not JSON`,
-        { cause },
-      );
-    }
-    return {
-      tenant: row.tenant,
-      id: row.documentId,
-      version: row.version,
-      digest: row.digest,
-      document,
-      createdAt: row.createdAt,
-      createdBy: row.createdBy,
-    };
+    return documentVersionFromRow<D>(row, this.tables.versions._.name);
   }
 
   private prepareActive() {

@@ -135,6 +135,8 @@ export {
 export type { ParsedApiKey } from './access/api-key.js';
 export { authenticate } from './access/authenticate.js';
 export { KeyAdmin } from './access/key-admin.js';
+export { documentVersionFromRow } from './stored-document.js';
+export type { StoredDocumentRow } from './stored-document.js';
 export type { IssuedKey, KeyAdminDeps, NewKey } from './access/key-admin.js';
 export type { AuthFailure, Authentication } from './access/authenticate.js';
 export { takeToken } from './metering/token-bucket.js';
