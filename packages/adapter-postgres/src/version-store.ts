@@ -5,7 +5,7 @@ import {
   type DocumentVersion,
   type PolicySummary,
 } from '@govgate/core';
-import { and, asc, eq, max } from 'drizzle-orm';
+import { and, asc, eq, getTableName, max } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type { Sql } from './connection.js';
 import { UNAVAILABLE, guarded, sqlState } from './errors.js';
@@ -37,7 +37,7 @@ export class PostgresVersionStore<D> {
   }
 
   private toRecord(row: Row): DocumentVersion<D> {
-    return documentVersionFromRow<D>(row, this.tables.versions._.name);
+    return documentVersionFromRow<D>(row, getTableName(this.tables.versions));
   }
 
   private byKey(tenant: string, id: string, version: number) {

@@ -5,7 +5,7 @@ import {
   type DocumentVersion,
   type PolicySummary,
 } from '@govgate/core';
-import { and, asc, eq, max, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableName, max, sql } from 'drizzle-orm';
 import { guarded, type SqliteDatabase } from './database.js';
 import type { activePolicies, policyVersions } from './schema.js';
 
@@ -35,7 +35,7 @@ export class SqliteVersionStore<D> {
   ) {}
 
   private toRecord(row: VersionRow): DocumentVersion<D> {
-    return documentVersionFromRow<D>(row, this.tables.versions._.name);
+    return documentVersionFromRow<D>(row, getTableName(this.tables.versions));
   }
 
   private prepareActive() {
