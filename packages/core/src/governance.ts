@@ -11,6 +11,7 @@ import {
 import { verifyLedger, type VerifyOptions, type VerifyReport } from './ledger/verify.js';
 import type { AppendRequest, LedgerEntry } from './ledger/entry.js';
 import { recordedChange } from './ledger/recorded-change.js';
+import { saveDocumentVersion } from './stored-document.js';
 import { compilePolicy } from './policy/compile.js';
 import {
   isRegoSource,
@@ -228,32 +229,24 @@ export class Governance {
     const doc = assertPolicyDocument(document);
     compilePolicy(doc); // every override must compile too
     const digest = canonicalDigest(doc);
-    const existing = await this.deps.policies.getVersion(tenant, doc.id, doc.version);
-    if (existing !== undefined) {
-      if (existing.digest === digest) return existing;
-      throw new GovgateError(
-        'CONFLICT',
-        `policy '${doc.id}' version ${doc.version} already exists with other content`,
-      );
-    }
-    return recordedChange(
+    return saveDocumentVersion(
+      this.deps.policies,
       this.deps.ledger,
-      tenant,
+      {
+        tenant,
+        id: doc.id,
+        version: doc.version,
+        digest,
+        document: doc,
+        createdAt: new Date(this.clock.now()).toISOString(),
+        createdBy: actor,
+      },
       {
         type: 'policy.version',
         actor,
         data: { policy: { id: doc.id, version: doc.version, digest } },
       },
-      () =>
-        this.deps.policies.saveVersion({
-          tenant,
-          id: doc.id,
-          version: doc.version,
-          digest,
-          document: doc,
-          createdAt: new Date(this.clock.now()).toISOString(),
-          createdBy: actor,
-        }),
+      'policy',
     );
   }
 
@@ -303,23 +296,16 @@ export class Governance {
       createdBy: actor,
     };
     this.engineOf(tenant, probe); // refuses a bundle or descriptor that cannot decide
-    const existing = await this.deps.policies.getVersion(tenant, input.id, input.version);
-    if (existing !== undefined) {
-      if (existing.digest === digest) return existing;
-      throw new GovgateError(
-        'CONFLICT',
-        `policy '${input.id}' version ${input.version} already exists with other content`,
-      );
-    }
-    return recordedChange(
+    return saveDocumentVersion(
+      this.deps.policies,
       this.deps.ledger,
-      tenant,
+      probe,
       {
         type: 'policy.version',
         actor,
         data: { policy: { digest, id: input.id, kind: 'rego-wasm', version: input.version } },
       },
-      () => this.deps.policies.saveVersion(probe),
+      'policy',
     );
   }
 

@@ -3,6 +3,7 @@ import { GovgateError } from '../errors.js';
 import { canonicalDigest } from '../ledger/canonical-json.js';
 import { appendCheckpoint, type CheckpointSignerPort } from '../ledger/checkpoint.js';
 import { recordedChange } from '../ledger/recorded-change.js';
+import { saveDocumentVersion } from '../stored-document.js';
 import type { AppendRequest, LedgerEntry, StoredEntry } from '../ledger/entry.js';
 import type {
   ClockPort,
@@ -254,28 +255,20 @@ export class Compliance {
     const compiled = compileProfile(document);
     const { id, version } = compiled.profile;
     const digest = canonicalDigest(compiled.profile);
-    const existing = await this.deps.profiles.getVersion(tenant, id, version);
-    if (existing !== undefined) {
-      if (existing.digest === digest) return existing;
-      throw new GovgateError(
-        'CONFLICT',
-        `profile '${id}' version ${version} already exists with other content`,
-      );
-    }
-    return recordedChange(
+    return saveDocumentVersion(
+      this.deps.profiles,
       this.deps.ledger,
-      tenant,
+      {
+        tenant,
+        id,
+        version,
+        digest,
+        document: compiled.profile,
+        createdAt: new Date(this.clock.now()).toISOString(),
+        createdBy: actor,
+      },
       { type: 'profile.version', actor, data: { profile: { id, version, digest } } },
-      () =>
-        this.deps.profiles.saveVersion({
-          tenant,
-          id,
-          version,
-          digest,
-          document: compiled.profile,
-          createdAt: new Date(this.clock.now()).toISOString(),
-          createdBy: actor,
-        }),
+      'profile',
     );
   }
 
