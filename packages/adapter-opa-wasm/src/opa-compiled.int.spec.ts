@@ -119,3 +119,32 @@ withOpa(`Rego policies govgate refuses (${OPA ?? SKIP_REASON})`, () => {
     expect((error as Error).message).toMatch(/govgate\/(allow|risk_score)/);
   });
 });
+
+// Runs with or without an opa binary (so this file always reports why the compiled
+// tests above did or did not run): the sources they compile define every entrypoint
+// they are built with, and the seed descriptor names exactly those.
+describe('the Rego sources the compiled tests build', () => {
+  const ruleNames = (file: string): Set<string> =>
+    new Set(
+      [...readFileSync(file, 'utf8').matchAll(/^(?:default\s+)?([a-z_]+)\s*(?::=|if\b)/gm)].map(
+        (m) => m[1] as string,
+      ),
+    );
+
+  it('define the entrypoints the tests compile them with, in package govgate', () => {
+    const seed = join(examples, 'rego', 'seed.rego');
+    expect(readFileSync(seed, 'utf8')).toMatch(/^package govgate$/m);
+    for (const entrypoint of ENTRYPOINTS)
+      expect(ruleNames(seed)).toContain(entrypoint.replace('govgate/', ''));
+    const fixtures = resolve(__dirname, '__fixtures__/rego');
+    expect(ruleNames(join(fixtures, 'http-send.rego'))).toContain('allow');
+    expect([...ruleNames(join(fixtures, 'wrong-type.rego'))].sort()).toEqual([
+      'allow',
+      'risk_score',
+    ]);
+    const descriptor = JSON.parse(
+      readFileSync(join(examples, 'rego', 'descriptor.json'), 'utf8'),
+    ) as { entrypoints: Record<string, string> };
+    expect(Object.values(descriptor.entrypoints).sort()).toEqual([...ENTRYPOINTS].sort());
+  });
+});
