@@ -117,6 +117,7 @@ export type {
   SignedCheckpoint,
 } from './ledger/checkpoint.js';
 export { verifyConsistencyProof, verifyInclusionProof, verifyLedger } from './ledger/verify.js';
+export { digestEntries, inThreadDigester } from './ledger/digest.js';
 export type {
   VerifyFailure,
   VerifyFailureKind,
@@ -237,6 +238,8 @@ export type {
   EvidenceIndexPort,
   EvidenceIndexRow,
   IdPort,
+  ChunkDigest,
+  EntryDigesterPort,
   InclusionProof,
   KeyStorePort,
   LedgerHead,

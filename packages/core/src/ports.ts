@@ -32,6 +32,43 @@ export interface RawEntry {
   readonly location: string;
 }
 
+/**
+ * What `digestEntries` found in a run of consecutive stored entries, each checked on
+ * its own and against the one before it in the run. The first `good` entries have the
+ * form `sealEntry` writes, carry their own hash, belong to the tenant, and each has
+ * the seq after and links to the hash of the one before it. Whether the run fits the
+ * chain before it (`firstSeq`, `firstPrev`) is for `verifyLedger` to check.
+ */
+export interface ChunkDigest {
+  readonly good: number;
+  /** Seq of the first entry (when `good` > 0). */
+  readonly firstSeq: number;
+  /** `prev` of the first entry (when `good` > 0). */
+  readonly firstPrev: string;
+  /** The good entries' hashes, lowercase hex, concatenated (64 characters each). */
+  readonly hashes: string;
+  /** Their RFC 9162 leaf hashes, lowercase hex, concatenated. */
+  readonly leaves: string;
+  /** RFC 9162 root over those leaves alone, hex. */
+  readonly root: string;
+  /** Indexes (into the run) of the good entries of type `checkpoint`. */
+  readonly checkpoints: readonly number[];
+}
+
+/**
+ * Digests runs of stored entries for `verifyLedger` (its `digester` option), which
+ * reads `chunkSize` entries at a time and keeps a few runs in flight: an
+ * implementation may spread them over threads. Each run's answer must be exactly
+ * `digestEntries(bytes, tenant)`.
+ */
+export interface EntryDigesterPort {
+  /** Entries per run: a power of two. */
+  readonly chunkSize: number;
+  /** Runs `verifyLedger` keeps in flight (at least 1). */
+  readonly concurrency: number;
+  digest(bytes: readonly string[], tenant: string): Promise<ChunkDigest>;
+}
+
 /** RFC 9162 tree head of a tenant's entries 1..size; hashes are lowercase hex. */
 export interface TreeHead {
   readonly size: number;

@@ -315,6 +315,26 @@ export class MerkleFrontier {
     this.count += 1;
   }
 
+  /**
+   * Appends `size` leaves at once, given the root (hex) of the perfect tree over them:
+   * `size` must be a power of two and the frontier's size a multiple of it, so that the
+   * tree is one of the subtrees RFC 9162 splits the larger tree into.
+   */
+  appendTreeHex(root: string, size: number): void {
+    if (!Number.isSafeInteger(size) || size < 1 || (size & (size - 1)) !== 0)
+      throw new RangeError('a perfect subtree holds a power of two of leaves');
+    if (this.count % size !== 0)
+      throw new RangeError(`a subtree of ${size} leaves cannot start at leaf ${this.count}`);
+    let node = root;
+    let n = this.count / size;
+    while (n % 2 === 1) {
+      node = nodeHashHex(this.stack.pop() as string, node);
+      n = Math.floor(n / 2);
+    }
+    this.stack.push(node);
+    this.count += size;
+  }
+
   root(): Hash {
     return Buffer.from(this.rootHex(), 'hex');
   }

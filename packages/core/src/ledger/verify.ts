@@ -1,7 +1,15 @@
-import type { ConsistencyProof, InclusionProof, LedgerPort, RawEntry } from '../ports.js';
-import { canonicalJsonData, sha256Hex } from './canonical-json.js';
+import type {
+  ChunkDigest,
+  ConsistencyProof,
+  EntryDigesterPort,
+  InclusionProof,
+  LedgerPort,
+  RawEntry,
+} from '../ports.js';
+import { canonicalJsonData } from './canonical-json.js';
+import { readTail } from './digest.js';
 import { type SignedCheckpoint, verifyCheckpoint } from './checkpoint.js';
-import { GENESIS_PREV, parseStoredEntry, type LedgerEntry } from './entry.js';
+import { GENESIS_PREV, parseStoredEntry } from './entry.js';
 import {
   MerkleFrontier,
   leafHash,
@@ -57,82 +65,11 @@ export interface VerifyOptions {
   /** Called every `progressEvery` entries (default 10,000), e.g. to stream progress. */
   readonly onProgress?: (checked: number) => void;
   readonly progressEvery?: number;
-}
-
-/** The fields verification needs, read from the end of an entry's canonical bytes. */
-interface EntryTail {
-  readonly hash: string;
-  readonly prev: string;
-  readonly seq: number;
-  readonly tenant: string;
-  readonly type: string;
-  /** SHA-256 of the bytes without their `hash` member: what `hash` must be. */
-  readonly computed: string;
-}
-
-const HASH_MEMBER = '"hash":"';
-
-/** JSON string content without escapes; and a JSON string's content with any escapes. */
-const PLAIN = String.raw`[^"\\\u0000-\u001f]*`;
-const ESCAPED = String.raw`(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*`;
-/**
- * What follows the hash member of an entry as `sealEntry` writes it, to the end of the
- * line: prev, seq, subject if any, tenant, ts, type, v. Matching it takes a third of
- * the time of JSON.parse on this path. It accepts only valid JSON whose values parse
- * to the captured text (plain strings, integers without sign or leading zeros), so a
- * match reads what JSON.parse would; anything else goes through JSON.parse.
- */
-const SEALED_TAIL = new RegExp(
-  String.raw`"prev":"([0-9a-f]{64})","seq":(0|[1-9][0-9]{0,15}),(?:"subject":"${ESCAPED}",)?` +
-    String.raw`"tenant":"(${PLAIN})","ts":"${PLAIN}","type":"(${PLAIN})","v":(?:0|[1-9][0-9]{0,8})\}$`,
-  'y',
-);
-
-/**
- * Reads an entry's stored bytes the quick way. In canonical order the top-level `hash`
- * member follows `data` and nothing after it is named `hash`, so it is the last
- * `"hash":"` of the line (a quote inside a string is always escaped, so no string can
- * imitate it); what follows it (`prev`, `seq`, `subject`, `tenant`, `ts`, `type`, `v`)
- * parses on its own, and the bytes without that member are exactly what was hashed.
- * Any change to the bytes changes that hash. Undefined when the bytes are not shaped
- * like a sealed entry (verification then parses them whole to say why).
- */
-function readTail(bytes: string): EntryTail | undefined {
-  const at = bytes.lastIndexOf(HASH_MEMBER);
-  const end = at + HASH_MEMBER.length + 64;
-  if (at < 0 || bytes[end] !== '"' || bytes[end + 1] !== ',') return undefined;
-  let tail: Partial<LedgerEntry>;
-  SEALED_TAIL.lastIndex = end + 2;
-  const sealed = SEALED_TAIL.exec(bytes);
-  if (sealed !== null) {
-    tail = {
-      prev: sealed[1] as string,
-      seq: Number(sealed[2]),
-      tenant: sealed[3] as string,
-      type: sealed[4] as string,
-    };
-  } else {
-    try {
-      tail = JSON.parse(`{${bytes.slice(end + 2)}`) as Partial<LedgerEntry>;
-    } catch {
-      return undefined;
-    }
-  }
-  if (
-    !Number.isSafeInteger(tail.seq) ||
-    typeof tail.prev !== 'string' ||
-    typeof tail.tenant !== 'string' ||
-    typeof tail.type !== 'string'
-  )
-    return undefined;
-  return {
-    hash: bytes.slice(at + HASH_MEMBER.length, end),
-    prev: tail.prev,
-    seq: tail.seq as number,
-    tenant: tail.tenant,
-    type: tail.type,
-    computed: sha256Hex(bytes.slice(0, at) + bytes.slice(end + 2)),
-  };
+  /**
+   * Digests full runs of entries, e.g. on worker threads (`WorkerDigester` in
+   * @govgate/adapter-fs-ledger); the report is the same as without. Not used with `deep`.
+   */
+  readonly digester?: EntryDigesterPort;
 }
 
 /** Full check of one entry for `deep` verification: it parses and its bytes are canonical. */
@@ -141,6 +78,34 @@ function isCanonicalEntry(bytes: string): boolean {
   return entry !== undefined && canonicalJsonData(entry) === bytes;
 }
 
+/** A run of raw entries read together, with its digest when a digester has it. */
+interface Run {
+  readonly raws: readonly RawEntry[];
+  readonly digest: Promise<ChunkDigest> | undefined;
+}
+
+/** Reads `size` raw entries at a time. */
+async function* runsOf(
+  iterator: AsyncIterator<RawEntry>,
+  size: number,
+): AsyncGenerator<RawEntry[], void, undefined> {
+  let run: RawEntry[] = [];
+  for (
+    let current = await iterator.next();
+    current.done !== true;
+    current = await iterator.next()
+  ) {
+    run.push(current.value);
+    if (run.length === size) {
+      yield run;
+      run = [];
+    }
+  }
+  if (run.length > 0) yield run;
+}
+
+const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
+
 /**
  * Verifies a tenant's chain by streaming it once with flat memory: every entry must
  * parse, be canonical, carry its own hash, link to the previous one and follow it in
@@ -148,6 +113,11 @@ function isCanonicalEntry(bytes: string): boolean {
  * entries appended meanwhile do not look like a truncation); `checkpoint` entries in
  * the chain must match the tree they name; and a trusted checkpoint, if given, must be
  * a prefix of the chain. Returns the first failure, never throws for bad data.
+ *
+ * With a `digester`, full runs of entries are digested by it (possibly on other
+ * threads, several runs in flight) and only what links the runs is checked here; an
+ * entry a digester did not pass is checked here one by one, so the report is the same
+ * either way.
  *
  * @example
  * const report = await verifyLedger(ledger, 'acme');
@@ -205,106 +175,197 @@ export async function verifyLedger(
 
   const head = await ledger.head(tenant);
   let hashAtHead = head.size === 0 ? GENESIS_PREV : undefined;
+
+  /** A `checkpoint` entry must name the tree of the entries before it, if that size. */
+  const checkCheckpoint = (raw: RawEntry, seq: number): VerifyFailure | undefined => {
+    const claimed = (parseStoredEntry(raw.bytes)?.data ?? {}) as { size?: unknown; root?: unknown };
+    return claimed.size === frontier.size && claimed.root !== frontier.rootHex()
+      ? {
+          seq,
+          kind: 'checkpoint_mismatch',
+          message: `checkpoint entry ${seq} names another tree than the chain holds`,
+          location: raw.location,
+        }
+      : undefined;
+  };
+
+  /** Adds a checked entry to the chain: its leaf, hash and seq. */
+  const accept = (leaf: string, hash: string): VerifyFailure | undefined => {
+    frontier.appendHex(leaf);
+    prevHash = hash;
+    checked += 1;
+    if (checked === head.size) hashAtHead = hash;
+    const mismatch = compareTrusted();
+    if (mismatch !== undefined) return mismatch;
+    if (options.onProgress !== undefined && checked % every === 0) options.onProgress(checked);
+    return undefined;
+  };
+
+  /** Checks the next entry of the chain; `next` is the one stored after it, if any. */
+  const step = (raw: RawEntry, next: RawEntry | undefined): VerifyFailure | undefined => {
+    const expected = checked + 1;
+    const at = { location: raw.location };
+    const entry = readTail(raw.bytes);
+    if (entry === undefined) {
+      return parseStoredEntry(raw.bytes) === undefined
+        ? {
+            seq: expected,
+            kind: 'unparseable',
+            message: 'the stored entry is not a ledger entry in JSON',
+            ...at,
+          }
+        : {
+            seq: expected,
+            kind: 'hash_mismatch',
+            message: `entry ${expected} is not in the form it was sealed in`,
+            ...at,
+          };
+    }
+    if (entry.seq !== expected) {
+      if (entry.seq === expected - 1)
+        return {
+          seq: entry.seq,
+          kind: 'duplicate',
+          message: `entry ${entry.seq} appears twice`,
+          ...at,
+        };
+      if (entry.seq > expected) {
+        const following =
+          next === undefined ? undefined : (readTail(next.bytes) ?? parseStoredEntry(next.bytes));
+        return following?.seq === expected
+          ? {
+              seq: expected,
+              kind: 'reorder',
+              message: `entry ${entry.seq} is stored before entry ${expected}`,
+              ...at,
+            }
+          : {
+              seq: expected,
+              kind: 'gap',
+              message: `entry ${expected} is missing (found ${entry.seq})`,
+              ...at,
+            };
+      }
+      return {
+        seq: expected,
+        kind: 'reorder',
+        message: `entry ${entry.seq} is stored where entry ${expected} belongs`,
+        ...at,
+      };
+    }
+    if (entry.tenant !== tenant)
+      return {
+        seq: expected,
+        kind: 'tenant_mismatch',
+        message: `entry ${expected} belongs to tenant '${entry.tenant}'`,
+        ...at,
+      };
+    if (entry.computed !== entry.hash || (deep && !isCanonicalEntry(raw.bytes)))
+      return {
+        seq: expected,
+        kind: 'hash_mismatch',
+        message: `entry ${expected} does not match its hash`,
+        ...at,
+      };
+    if (entry.prev !== prevHash)
+      return {
+        seq: expected,
+        kind: 'broken_link',
+        message: `entry ${expected} does not link to entry ${expected - 1}`,
+        ...at,
+      };
+    if (entry.type === 'checkpoint') {
+      const mismatch = checkCheckpoint(raw, expected);
+      if (mismatch !== undefined) return mismatch;
+    }
+    return accept(leafHashHex(raw.bytes), entry.hash);
+  };
+
+  /**
+   * Takes the entries a digester passed at the start of a run when the run fits the
+   * chain so far; returns how many were taken (0: check them one by one).
+   */
+  const take = (raws: readonly RawEntry[], digest: ChunkDigest): number | VerifyFailure => {
+    const { good } = digest;
+    if (good === 0 || digest.firstSeq !== checked + 1 || digest.firstPrev !== prevHash) return 0;
+    const from = checked;
+    const to = from + good;
+    const trustedInside = trusted !== undefined && trusted.size > from && trusted.size <= to;
+    if (
+      digest.checkpoints.length === 0 &&
+      !trustedInside &&
+      isPowerOfTwo(good) &&
+      from % good === 0
+    ) {
+      // The run is one of the perfect subtrees of the tree: its root is all it adds.
+      frontier.appendTreeHex(digest.root, good);
+      if (head.size > from && head.size <= to)
+        hashAtHead = digest.hashes.slice((head.size - from - 1) * 64, (head.size - from) * 64);
+      prevHash = digest.hashes.slice(-64);
+      checked = to;
+      if (options.onProgress !== undefined)
+        for (let at = Math.ceil((from + 1) / every) * every; at <= to; at += every)
+          options.onProgress(at);
+      return good;
+    }
+    let checkpoint = 0;
+    for (let n = 0; n < good; n++) {
+      if (digest.checkpoints[checkpoint] === n) {
+        checkpoint += 1;
+        const mismatch = checkCheckpoint(raws[n] as RawEntry, checked + 1);
+        if (mismatch !== undefined) return mismatch;
+      }
+      const failure = accept(
+        digest.leaves.slice(n * 64, n * 64 + 64),
+        digest.hashes.slice(n * 64, n * 64 + 64),
+      );
+      if (failure !== undefined) return failure;
+    }
+    return good;
+  };
+
   const iterator = ledger.readRaw(tenant)[Symbol.asyncIterator]();
   try {
-    let current = await iterator.next();
-    while (current.done !== true) {
-      const raw: RawEntry = current.value;
-      const next = await iterator.next();
-      const expected = checked + 1;
-      const at = { location: raw.location };
-      const entry = readTail(raw.bytes);
-      if (entry === undefined) {
-        return parseStoredEntry(raw.bytes) === undefined
-          ? report({
-              seq: expected,
-              kind: 'unparseable',
-              message: 'the stored entry is not a ledger entry in JSON',
-              ...at,
-            })
-          : report({
-              seq: expected,
-              kind: 'hash_mismatch',
-              message: `entry ${expected} is not in the form it was sealed in`,
-              ...at,
-            });
-      }
-      if (entry.seq !== expected) {
-        if (entry.seq === expected - 1)
-          return report({
-            seq: entry.seq,
-            kind: 'duplicate',
-            message: `entry ${entry.seq} appears twice`,
-            ...at,
-          });
-        if (entry.seq > expected) {
-          const following =
-            next.done === true
-              ? undefined
-              : (readTail(next.value.bytes) ?? parseStoredEntry(next.value.bytes));
-          return following?.seq === expected
-            ? report({
-                seq: expected,
-                kind: 'reorder',
-                message: `entry ${entry.seq} is stored before entry ${expected}`,
-                ...at,
-              })
-            : report({
-                seq: expected,
-                kind: 'gap',
-                message: `entry ${expected} is missing (found ${entry.seq})`,
-                ...at,
-              });
+    const digester = deep ? undefined : options.digester;
+    const runs = runsOf(iterator, digester?.chunkSize ?? 1024);
+    const window: Run[] = [];
+    let ended = false;
+    // Keeps the digester's runs in flight, and always the run after the one checked
+    // (its first entry tells a reorder from a gap at the end of a run).
+    const fill = async (): Promise<void> => {
+      while (!ended && window.length < Math.max(2, (digester?.concurrency ?? 0) + 1)) {
+        const next = await runs.next();
+        if (next.done === true) {
+          ended = true;
+          break;
         }
-        return report({
-          seq: expected,
-          kind: 'reorder',
-          message: `entry ${entry.seq} is stored where entry ${expected} belongs`,
-          ...at,
-        });
+        const raws = next.value;
+        let digest: Promise<ChunkDigest> | undefined;
+        if (digester !== undefined && raws.length === digester.chunkSize) {
+          digest = digester.digest(
+            raws.map((raw) => raw.bytes),
+            tenant,
+          );
+          digest.catch(() => undefined); // awaited in order below; not unhandled if never reached
+        }
+        window.push({ raws, digest });
       }
-      if (entry.tenant !== tenant)
-        return report({
-          seq: expected,
-          kind: 'tenant_mismatch',
-          message: `entry ${expected} belongs to tenant '${entry.tenant}'`,
-          ...at,
-        });
-      if (entry.computed !== entry.hash || (deep && !isCanonicalEntry(raw.bytes)))
-        return report({
-          seq: expected,
-          kind: 'hash_mismatch',
-          message: `entry ${expected} does not match its hash`,
-          ...at,
-        });
-      if (entry.prev !== prevHash)
-        return report({
-          seq: expected,
-          kind: 'broken_link',
-          message: `entry ${expected} does not link to entry ${expected - 1}`,
-          ...at,
-        });
-      if (entry.type === 'checkpoint') {
-        const claimed = (parseStoredEntry(raw.bytes)?.data ?? {}) as {
-          size?: unknown;
-          root?: unknown;
-        };
-        if (claimed.size === frontier.size && claimed.root !== frontier.rootHex())
-          return report({
-            seq: expected,
-            kind: 'checkpoint_mismatch',
-            message: `checkpoint entry ${expected} names another tree than the chain holds`,
-            ...at,
-          });
+    };
+    for (;;) {
+      await fill();
+      const run = window.shift();
+      if (run === undefined) break;
+      const { raws } = run;
+      let n = 0;
+      if (run.digest !== undefined) {
+        const taken = take(raws, await run.digest);
+        if (typeof taken !== 'number') return report(taken);
+        n = taken;
       }
-      frontier.appendHex(leafHashHex(raw.bytes));
-      prevHash = entry.hash;
-      checked = expected;
-      if (checked === head.size) hashAtHead = entry.hash;
-      const mismatch = compareTrusted();
-      if (mismatch !== undefined) return report(mismatch);
-      if (options.onProgress !== undefined && checked % every === 0) options.onProgress(checked);
-      current = next;
+      for (; n < raws.length; n++) {
+        const failure = step(raws[n] as RawEntry, raws[n + 1] ?? window[0]?.raws[0]);
+        if (failure !== undefined) return report(failure);
+      }
     }
   } finally {
     await iterator.return?.();
