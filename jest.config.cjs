@@ -21,6 +21,7 @@ const shared = {
     // exports only an `import` condition, which jest's CommonJS resolution does not use
     '^canonicalize$': '<rootDir>/packages/core/node_modules/canonicalize/lib/canonicalize.js',
     '^@govgate/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@govgate/core/ledger-digest$': '<rootDir>/packages/core/src/ledger/digest.ts',
     '^@govgate/([a-z0-9-]+)/([a-z0-9-]+)$': '<rootDir>/packages/$1/src/$2/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

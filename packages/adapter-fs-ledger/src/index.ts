@@ -6,3 +6,5 @@
 export { FsLedger } from './fs-ledger.js';
 export type { FsLedgerOpenReport, FsLedgerOptions } from './fs-ledger.js';
 export { fsLedgerModule } from './module.js';
+export { WorkerDigester } from './worker-digester.js';
+export type { WorkerDigesterOptions } from './worker-digester.js';

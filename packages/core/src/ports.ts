@@ -66,6 +66,11 @@ export interface EntryDigesterPort {
   readonly chunkSize: number;
   /** Runs `verifyLedger` keeps in flight (at least 1). */
   readonly concurrency: number;
+  /**
+   * Chains shorter than this (by their recorded head) are verified without the
+   * digester: starting threads would cost more than it saves.
+   */
+  readonly minEntries: number;
   digest(bytes: readonly string[], tenant: string): Promise<ChunkDigest>;
 }
 

@@ -91,7 +91,7 @@ describe('digestEntries', () => {
 
   it('is offered only in runs of a power of two', () => {
     expect(() => inThreadDigester(3)).toThrow(RangeError);
-    expect(inThreadDigester(8)).toMatchObject({ chunkSize: 8, concurrency: 2 });
+    expect(inThreadDigester(8)).toMatchObject({ chunkSize: 8, concurrency: 2, minEntries: 0 });
   });
 });
 
@@ -130,6 +130,7 @@ describe('verifyLedger with a digester', () => {
     return {
       chunkSize,
       concurrency,
+      minEntries: 0,
       digest: (bytes, tenant) =>
         new Promise<ChunkDigest>((resolve, reject) => {
           // answered after 0 to 2 turns of the event loop: later runs may be answered first
@@ -241,11 +242,53 @@ describe('verifyLedger with a digester', () => {
     );
   }, 60_000);
 
+  it('leaves a chain shorter than minEntries, and deep verification, to itself', async () => {
+    const { ledger } = await chain(8);
+    let runs = 0;
+    const counting = (minEntries: number): EntryDigesterPort => ({
+      ...inThreadDigester(4),
+      minEntries,
+      digest: (bytes, tenant) => (runs++, Promise.resolve(digestEntries(bytes, tenant))),
+    });
+    expect(await verifyLedger(ledger, 'acme', { digester: counting(9) })).toMatchObject({
+      ok: true,
+      checked: 8,
+    });
+    expect(runs).toBe(0);
+    await verifyLedger(ledger, 'acme', { digester: counting(8), deep: true });
+    expect(runs).toBe(0);
+    await verifyLedger(ledger, 'acme', { digester: counting(8) });
+    expect(runs).toBe(2);
+  });
+
+  it('cuts runs of large entries by size, and still verifies runs that are not subtrees', async () => {
+    // 40 entries of about 200,000 characters: runs are cut at 4 MiB, 20 entries each, so
+    // the second run starts at leaf 20 and is not one of the tree's perfect subtrees.
+    const ledger = new InMemoryLedger();
+    for (let n = 0; n < 40; n++)
+      await ledger.append('acme', [
+        { type: 'decision', actor: 'a', data: { blob: `${n}`.padEnd(200_000, 'x') } },
+      ]);
+    const sizes: number[] = [];
+    const digester: EntryDigesterPort = {
+      ...inThreadDigester(32),
+      digest: (bytes, tenant) => (
+        sizes.push(bytes.length),
+        Promise.resolve(digestEntries(bytes, tenant))
+      ),
+    };
+    const expected = await verifyLedger(ledger, 'acme');
+    expect(await verifyLedger(ledger, 'acme', { digester })).toEqual(expected);
+    expect(expected).toMatchObject({ ok: true, checked: 40 });
+    expect(sizes).toEqual([20, 20]);
+  });
+
   it('passes a digester’s failure on instead of reporting the chain', async () => {
     const { ledger } = await chain(8);
     const failing: EntryDigesterPort = {
       chunkSize: 4,
       concurrency: 2,
+      minEntries: 0,
       digest: () => Promise.reject(new Error('the worker stopped')),
     };
     await expect(verifyLedger(ledger, 'acme', { digester: failing })).rejects.toThrow(

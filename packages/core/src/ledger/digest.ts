@@ -150,6 +150,7 @@ export function inThreadDigester(chunkSize = 4096, concurrency = 2): EntryDigest
   return {
     chunkSize,
     concurrency,
+    minEntries: 0,
     digest: (bytes, tenant) => Promise.resolve(digestEntries(bytes, tenant)),
   };
 }

@@ -84,21 +84,33 @@ interface Run {
   readonly digest: Promise<ChunkDigest> | undefined;
 }
 
-/** Reads `size` raw entries at a time. */
+/**
+ * Reads raw entries in runs of at most `entries` entries and, unless one entry alone is
+ * larger, `bytes` UTF-16 code units: memory stays flat however large entries are.
+ */
 async function* runsOf(
   iterator: AsyncIterator<RawEntry>,
-  size: number,
+  entries: number,
+  bytes: number,
 ): AsyncGenerator<RawEntry[], void, undefined> {
   let run: RawEntry[] = [];
+  let size = 0;
   for (
     let current = await iterator.next();
     current.done !== true;
     current = await iterator.next()
   ) {
-    run.push(current.value);
-    if (run.length === size) {
+    if (run.length > 0 && size + current.value.bytes.length > bytes) {
       yield run;
       run = [];
+      size = 0;
+    }
+    run.push(current.value);
+    size += current.value.bytes.length;
+    if (run.length === entries) {
+      yield run;
+      run = [];
+      size = 0;
     }
   }
   if (run.length > 0) yield run;
@@ -326,8 +338,12 @@ export async function verifyLedger(
 
   const iterator = ledger.readRaw(tenant)[Symbol.asyncIterator]();
   try {
-    const digester = deep ? undefined : options.digester;
-    const runs = runsOf(iterator, digester?.chunkSize ?? 1024);
+    const digester =
+      deep || head.size < (options.digester?.minEntries ?? 0) ? undefined : options.digester;
+    const runs =
+      digester === undefined
+        ? runsOf(iterator, 64, 1 << 20)
+        : runsOf(iterator, digester.chunkSize, 4 << 20);
     const window: Run[] = [];
     let ended = false;
     // Keeps the digester's runs in flight, and always the run after the one checked
@@ -341,7 +357,7 @@ export async function verifyLedger(
         }
         const raws = next.value;
         let digest: Promise<ChunkDigest> | undefined;
-        if (digester !== undefined && raws.length === digester.chunkSize) {
+        if (digester !== undefined) {
           digest = digester.digest(
             raws.map((raw) => raw.bytes),
             tenant,
