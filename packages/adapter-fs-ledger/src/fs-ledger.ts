@@ -43,6 +43,7 @@ import {
   type Segment,
   type TenantState,
 } from './recovery.js';
+import { WorkerDigester } from './worker-digester.js';
 
 /** How `FsLedger.open` opens a ledger directory. */
 export interface FsLedgerOptions {
@@ -78,6 +79,12 @@ export interface FsLedgerOptions {
   readonly clock?: ClockPort;
   /** Told after each commit with how many entries it made durable together (metrics). */
   readonly onCommit?: (entries: number) => void;
+  /**
+   * Worker threads that verify long chains when the ledger is opened (default: the
+   * machine's available parallelism, at most 4; 0 verifies on the calling thread).
+   * Chains under 4,096 entries are always verified on the calling thread.
+   */
+  readonly verifyThreads?: number;
 }
 
 /** Ranges shorter than this are read with a window past their mark (`readLineWindow`). */
@@ -96,6 +103,7 @@ export interface Config {
   readonly readOnly: boolean;
   readonly clock: ClockPort;
   readonly onCommit: ((entries: number) => void) | undefined;
+  readonly verifyThreads: number | undefined;
 }
 
 /** What opening a ledger directory found and repaired, for the operator's log. */
@@ -189,6 +197,7 @@ function configOf(options: FsLedgerOptions): Config {
   positiveInteger('maxWaitMs', options.maxWaitMs, 0);
   positiveInteger('maxBatchesInFlight', options.maxBatchesInFlight, 1);
   positiveInteger('segmentMaxBytes', options.segmentMaxBytes, 1);
+  positiveInteger('verifyThreads', options.verifyThreads, 0);
   if (options.sync !== undefined && options.sync !== 'fsync' && options.sync !== 'fdatasync')
     problems.push("sync must be 'fsync' or 'fdatasync'");
   if (problems.length > 0)
@@ -206,6 +215,7 @@ function configOf(options: FsLedgerOptions): Config {
     readOnly: options.readOnly === true,
     clock: options.clock ?? { now: () => Date.now() },
     onCommit: options.onCommit,
+    verifyThreads: options.verifyThreads,
   };
 }
 
@@ -1071,6 +1081,9 @@ export async function openFsLedger(options: FsLedgerOptions, ops: FileOps): Prom
         });
   }
   const lock = await acquireLock(dir);
+  const threads = config.verifyThreads;
+  const digester =
+    threads === 0 ? undefined : new WorkerDigester(threads === undefined ? {} : { threads });
   try {
     const tenants = new Map<string, TenantState>();
     const repairs: string[] = [];
@@ -1081,7 +1094,7 @@ export async function openFsLedger(options: FsLedgerOptions, ops: FileOps): Prom
       await access(tenantDir, constants.W_OK).catch((cause: unknown) => {
         throw notWritable(tenantDir, cause);
       });
-      const recovered = await recoverTenant(dir, dirent.name, ops);
+      const recovered = await recoverTenant(dir, dirent.name, ops, digester);
       tenants.set(dirent.name, recovered.state);
       repairs.push(...recovered.repairs);
       entries += recovered.state.head.size;
@@ -1100,5 +1113,7 @@ export async function openFsLedger(options: FsLedgerOptions, ops: FileOps): Prom
       : new GovgateError('LEDGER_UNAVAILABLE', `cannot open the ledger in '${dir}'`, {
           cause: error,
         });
+  } finally {
+    await digester?.close();
   }
 }

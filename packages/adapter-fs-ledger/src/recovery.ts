@@ -4,6 +4,7 @@ import {
   GENESIS_PREV,
   GovgateError,
   verifyLedger,
+  type EntryDigesterPort,
   type LedgerHead,
   type LedgerPort,
   type RawEntry,
@@ -188,6 +189,7 @@ export async function recoverTenant(
   dir: string,
   tenant: string,
   ops: FileOps,
+  digester?: EntryDigesterPort,
 ): Promise<{ state: TenantState; repairs: string[] }> {
   const tenantDir = join(dir, tenant);
   const numbers = segmentNumbers(await readdir(tenantDir));
@@ -232,6 +234,7 @@ export async function recoverTenant(
   const report = await verifyLedger(
     verificationView(scan, recorded ?? { size: 0, hash: GENESIS_PREV }),
     tenant,
+    digester === undefined ? {} : { digester },
   );
   if (!report.ok) {
     const failure = report.failure;

@@ -99,6 +99,11 @@ export class WorkerDigester implements EntryDigesterPort {
     this.minEntries = options.minEntries ?? 16 * chunkSize;
   }
 
+  /** Worker threads running now (they start at the first run, up to `threads`). */
+  get running(): number {
+    return this.slots.filter((slot) => slot.stopped === undefined).length;
+  }
+
   digest(bytes: readonly string[], tenant: string): Promise<ChunkDigest> {
     if (this.closed)
       return Promise.reject(new GovgateError('LEDGER_UNAVAILABLE', 'the digester is closed'));

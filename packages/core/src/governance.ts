@@ -21,7 +21,13 @@ import {
 } from './policy/policy-engine.js';
 import { POLICY_ID_PATTERN } from './schema/patterns.js';
 import { assertPolicyDocument } from './policy/validate.js';
-import type { ClockPort, LedgerPort, PolicyStorePort, PolicyVersionRecord } from './ports.js';
+import type {
+  ClockPort,
+  EntryDigesterPort,
+  LedgerPort,
+  PolicyStorePort,
+  PolicyVersionRecord,
+} from './ports.js';
 import { isTenantId } from './schema/patterns.js';
 
 /** A decision that was recorded: its ledger seq proves it. */
@@ -42,6 +48,8 @@ export interface GovernanceDeps {
   readonly signer?: CheckpointSignerPort;
   /** Loads Rego policy versions (@govgate/adapter-opa-wasm); without one they are refused. */
   readonly regoLoader?: RegoPolicyLoader;
+  /** Digests long chains for `verify` (e.g. on worker threads); see verifyLedger. */
+  readonly digester?: EntryDigesterPort;
 }
 
 /** A Rego policy version to save: the `opa build -t wasm` output and its descriptor. */
@@ -370,7 +378,12 @@ export class Governance {
   /** Streams the tenant's chain and reports the first problem, if any (see verifyLedger). */
   verify(tenant: string, options: VerifyOptions = {}): Promise<VerifyReport> {
     assertTenant(tenant);
-    return verifyLedger(this.deps.ledger, tenant, options);
+    const digester = this.deps.digester;
+    return verifyLedger(
+      this.deps.ledger,
+      tenant,
+      digester === undefined || options.digester !== undefined ? options : { ...options, digester },
+    );
   }
 
   /**

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, readFileSync, statfsSync } from 'node:fs';
 import { access, constants, mkdir, open, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { FsLedger, fsLedgerModule } from '@govgate/adapter-fs-ledger';
+import { FsLedger, WorkerDigester, fsLedgerModule } from '@govgate/adapter-fs-ledger';
 import { regoPolicyLoader } from '@govgate/adapter-opa-wasm';
 import {
   openPostgres,
@@ -345,6 +345,9 @@ export async function openRuntime(
     );
     container.unbindSync(POLICY_STORE);
     container.bind(POLICY_STORE).toConstantValue(policyStore);
+    // Verifying a long chain hashes on worker threads (started at the first such verify).
+    const digester = new WorkerDigester();
+    closers.push(() => digester.close());
     // Every use of the ledger goes through one observable wrapper (metrics).
     const observed = new ObservedLedger(container.get<LedgerPort>(LEDGER));
     container.unbindSync(LEDGER);
@@ -362,6 +365,7 @@ export async function openRuntime(
               clock: context.get<ClockPort>(CLOCK),
               signer: context.get<CheckpointSignerPort>(CHECKPOINT_SIGNER),
               regoLoader: regoPolicyLoader(),
+              digester,
             }),
           )
           .inSingletonScope();

@@ -1,0 +1,134 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { GovgateError, digestEntries, verifyLedger, type AppendRequest } from '@govgate/core';
+import { FsLedger } from './fs-ledger.js';
+import { fsTamper } from './testing/fs-tamper.js';
+import { WorkerDigester } from './worker-digester.js';
+
+const SIZE = 5000;
+
+const request = (n: number): AppendRequest => ({
+  type: n % 1000 === 999 ? 'checkpoint' : 'decision',
+  actor: `key_${n % 7}`,
+  subject: `run_${n}`,
+  data: n % 1000 === 999 ? { size: 0, root: '' } : { n, allowed: n % 3 !== 0, note: 'ünï 🎉' },
+});
+
+/** A ledger of SIZE entries, written in calls of 500. */
+async function writeLedger(dir: string): Promise<void> {
+  const ledger = await FsLedger.open({ dir });
+  for (let from = 0; from < SIZE; from += 500)
+    await ledger.append(
+      'acme',
+      Array.from({ length: 500 }, (_, i) => request(from + i)),
+    );
+  await ledger.close();
+}
+
+describe('WorkerDigester', () => {
+  let root: string;
+  let lines: string[];
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'govgate-digester-'));
+    await writeLedger(join(root, 'sound'));
+    const ledger = await FsLedger.open({ dir: join(root, 'sound'), readOnly: true });
+    lines = [];
+    for await (const raw of ledger.readRaw('acme')) lines.push(raw.bytes);
+    await ledger.close();
+  });
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('answers each run on a worker thread exactly as digestEntries does', async () => {
+    const digester = new WorkerDigester({ threads: 2, chunkSize: 256 });
+    try {
+      const runs = [lines.slice(0, 256), lines.slice(256, 512), lines.slice(700, 900), []];
+      const broken = [...lines.slice(0, 10), lines[20] as string, ...lines.slice(11, 30)];
+      const answers = await Promise.all(
+        [...runs, broken].map((run) => digester.digest(run, 'acme')),
+      );
+      expect(answers).toEqual([...runs, broken].map((run) => digestEntries(run, 'acme')));
+      expect(answers.map((a) => a.good)).toEqual([256, 256, 200, 0, 10]);
+      expect(digester.running).toBe(2);
+    } finally {
+      await digester.close();
+    }
+    expect(digester.running).toBe(0);
+  });
+
+  it('gives verifyLedger the report it makes alone, for a sound and a tampered chain', async () => {
+    const dir = join(root, 'tampered');
+    await writeLedger(dir);
+    const digester = new WorkerDigester({ threads: 2, minEntries: 0 });
+    try {
+      const sound = await FsLedger.open({ dir: join(root, 'sound'), readOnly: true });
+      const alone = await verifyLedger(sound, 'acme');
+      expect(alone).toMatchObject({ ok: true, checked: SIZE });
+      expect(await verifyLedger(sound, 'acme', { digester })).toEqual(alone);
+      await sound.close();
+
+      const tamper = fsTamper(dir);
+      const bytes = await tamper.rawBytes('acme', 3333);
+      await tamper.rewrite('acme', 3333, bytes.replace('"allowed":true', '"allowed":false'));
+      const tampered = await FsLedger.open({ dir, readOnly: true });
+      const expected = await verifyLedger(tampered, 'acme');
+      expect(expected.failure).toMatchObject({ seq: 3333, kind: 'hash_mismatch' });
+      expect(await verifyLedger(tampered, 'acme', { digester })).toEqual(expected);
+      await tampered.close();
+      expect(digester.running).toBe(2);
+    } finally {
+      await digester.close();
+    }
+  });
+
+  it('verifies a long chain on worker threads when the ledger is opened, naming the same line', async () => {
+    const dir = join(root, 'reopened');
+    await writeLedger(dir);
+    const tamper = fsTamper(dir);
+    await tamper.swap('acme', 4100, 4101);
+    const refusal = async (verifyThreads: number): Promise<unknown> =>
+      FsLedger.open({ dir, verifyThreads }).then(
+        async (ledger) => (await ledger.close(), undefined),
+        (error: unknown) => error,
+      );
+    const onWorkers = await refusal(2);
+    const here = await refusal(0);
+    expect(GovgateError.is(onWorkers, 'LEDGER_CORRUPT')).toBe(true);
+    expect((onWorkers as Error).message).toBe((here as Error).message);
+    expect((onWorkers as Error).message).toMatch(/acme\/00000001\.jsonl:4100.*reorder/);
+    // a sound long chain opens the same way with and without workers
+    for (const verifyThreads of [0, 2]) {
+      const ledger = await FsLedger.open({ dir: join(root, 'sound'), verifyThreads });
+      expect(ledger.openReport).toEqual({ tenants: 1, entries: SIZE, repairs: [] });
+      await ledger.close();
+    }
+  });
+
+  it('fails a run it could not digest with LEDGER_UNAVAILABLE, and every run once closed', async () => {
+    const digester = new WorkerDigester({ threads: 1 });
+    const notText = [42] as unknown as string[];
+    await expect(digester.digest(notText, 'acme')).rejects.toMatchObject({
+      code: 'LEDGER_UNAVAILABLE',
+      message: expect.stringMatching(/a digest worker failed/),
+    });
+    // the worker goes on with the next run
+    expect((await digester.digest(lines.slice(0, 4), 'acme')).good).toBe(4);
+    await digester.close();
+    await expect(digester.digest(lines.slice(0, 4), 'acme')).rejects.toMatchObject({
+      code: 'LEDGER_UNAVAILABLE',
+      message: 'the digester is closed',
+    });
+  });
+
+  it('refuses options it cannot use, naming them', () => {
+    expect(() => new WorkerDigester({ threads: 0, chunkSize: 100, minEntries: -1 })).toThrow(
+      'invalid WorkerDigester options: threads must be an integer ≥ 1; chunkSize must be a power of two; minEntries must be an integer ≥ 0',
+    );
+    expect(new WorkerDigester()).toMatchObject({ chunkSize: 256, minEntries: 4096 });
+  });
+});
