@@ -9,11 +9,14 @@
  *   2. a 1,000,000-entry chain, written in bulk;
  *   3. inclusion proofs at 1,000,000 entries on the writer that wrote them: the first
  *      (loads the tree) and later ones;
- *   4. `verifyLedger` over it, in this process (RSS sampled during the run) and in a
- *      fresh child process (a clean figure: sampled RSS and the kernel's peak RSS);
- *   5. reopening it for writing (recovery verifies every chain), in a fresh child.
+ *   4. `verifyLedger` over it, on the calling thread and with a WorkerDigester: in this
+ *      process (RSS sampled during the run), and in a fresh `node` process running the
+ *      build, as the CLI and the service run it (a clean figure: sampled RSS and the
+ *      kernel's peak RSS);
+ *   5. reopening it for writing (recovery verifies every chain) in a fresh process
+ *      running the build, without and with worker threads.
  *
- * Run with `pnpm bench:ledger` (`pnpm bench:ledger --quick` for a short smoke run;
+ * Run with `pnpm bench:ledger`, which builds first (`pnpm bench:ledger --quick` for a short smoke run;
  * `--dir <path>` to measure another disk than the temporary directory's). Nothing is
  * asserted: targets are printed beside the figures.
  */
@@ -21,6 +24,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import {
   verifyInclusionProof,
@@ -30,6 +34,7 @@ import {
 } from '../packages/core/src/index.js';
 import { FsLedger, openFsLedger } from '../packages/adapter-fs-ledger/src/fs-ledger.js';
 import { nodeFileOps, type FileOps } from '../packages/adapter-fs-ledger/src/file-ops.js';
+import { WorkerDigester } from '../packages/adapter-fs-ledger/src/worker-digester.js';
 
 // ------------------------------------------------------------------------ settings
 
@@ -43,6 +48,11 @@ const BULK_CALL = 1_000;
 const BULK_IN_FLIGHT = 8;
 const LATER_PROOFS = 1_000;
 const TENANT = 'bench';
+
+/** Worker threads of the WorkerDigester (its default: available parallelism, at most 4). */
+const THREADS = Math.min(4, os.availableParallelism());
+/** The repository root (bench/..). */
+const REPO = fileURLToPath(new URL('..', import.meta.url));
 
 const TARGET_APPENDS = 100_000;
 const TARGET_VERIFY_S = 4;
@@ -144,44 +154,53 @@ interface ChildReport {
   readonly detail: string;
 }
 
-async function childVerify(dir: string): Promise<ChildReport> {
+/**
+ * A fresh `node` process (no tsx) running the build (each package's `dist`), as `govgate`
+ * runs in production: `verify` runs verifyLedger over the chain (with a WorkerDigester
+ * unless `threads` is 0), `open` opens the ledger for writing (recovery verifies it).
+ * It prints a ChildReport.
+ */
+function childScript(mode: 'verify' | 'open', dir: string, threads: number): string {
+  const dist = (pkg: string): string =>
+    JSON.stringify(pathToFileURL(join(REPO, 'packages', pkg, 'dist', 'index.js')).href);
+  return `
+import { verifyLedger } from ${dist('core')};
+import { FsLedger, WorkerDigester } from ${dist('adapter-fs-ledger')};
+const dir = ${JSON.stringify(dir)};
+const threads = ${threads};
+let peak = process.memoryUsage().rss;
+const sample = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
+const baseRss = process.memoryUsage().rss;
+let detail;
+const start = performance.now();
+if (${JSON.stringify(mode)} === 'verify') {
   const ledger = await FsLedger.open({ dir, readOnly: true });
-  const baseRss = process.memoryUsage().rss;
-  const start = hr();
-  const { value: report, peakRss } = await withPeakRss(() => verifyLedger(ledger, TENANT));
-  const ms = hr() - start;
+  const digester = threads === 0 ? undefined : new WorkerDigester({ threads });
+  const report = await verifyLedger(ledger, ${JSON.stringify(TENANT)}, digester === undefined ? {} : { digester });
+  detail = 'ok=' + report.ok + ' checked=' + report.checked;
+  await digester?.close();
   await ledger.close();
-  return {
-    ms,
-    baseRssMb: baseRss / MB,
-    sampledPeakRssMb: peakRss / MB,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-    detail: `ok=${report.ok} checked=${report.checked}`,
-  };
+} else {
+  const ledger = await FsLedger.open({ dir, verifyThreads: threads });
+  detail = 'entries=' + ledger.openReport.entries + ' repairs=' + ledger.openReport.repairs.length;
+  await ledger.close();
+}
+const ms = performance.now() - start;
+clearInterval(sample);
+peak = Math.max(peak, process.memoryUsage().rss);
+const MB = 1024 * 1024;
+process.stdout.write(JSON.stringify({ ms, baseRssMb: baseRss / MB, sampledPeakRssMb: peak / MB,
+  maxRssMb: process.resourceUsage().maxRSS / 1024, detail }));
+`;
 }
 
-async function childOpen(dir: string): Promise<ChildReport> {
-  const baseRss = process.memoryUsage().rss;
-  const start = hr();
-  const { value: ledger, peakRss } = await withPeakRss(() => FsLedger.open({ dir }));
-  const ms = hr() - start;
-  const detail = `entries=${ledger.openReport.entries} repairs=${ledger.openReport.repairs.length}`;
-  await ledger.close();
-  return {
-    ms,
-    baseRssMb: baseRss / MB,
-    sampledPeakRssMb: peakRss / MB,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-    detail,
-  };
-}
-
-function runChild(mode: string, dir: string): Promise<ChildReport> {
-  const script = process.argv[1] as string;
+function runChild(mode: 'verify' | 'open', dir: string, threads: number): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, mode, dir], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--input-type=module', '-e', childScript(mode, dir, threads)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
     child.once('error', reject);
@@ -269,15 +288,27 @@ async function bulkChain(dir: string): Promise<FsLedger> {
   return ledger;
 }
 
-async function verifyInProcess(ledger: FsLedger): Promise<void> {
+async function verifyInProcess(ledger: FsLedger, threads: number): Promise<void> {
+  const digester = threads === 0 ? undefined : new WorkerDigester({ threads });
   const before = process.memoryUsage().rss;
   const start = hr();
-  const { value: report, peakRss } = await withPeakRss(() => verifyLedger(ledger, TENANT));
+  const { value: report, peakRss } = await withPeakRss(() =>
+    verifyLedger(ledger, TENANT, digester === undefined ? {} : { digester }),
+  );
   const seconds = (hr() - start) / 1000;
+  await digester?.close();
+  const label = threads === 0 ? 'calling thread' : `${threads} worker threads`;
   console.log(
-    `  in this process: ${fmt(seconds, 2)} s (${fmt(report.checked / seconds)} entries/s), ` +
-      `ok=${String(report.ok)}, peak RSS ${fmt(peakRss / MB)} MB ` +
-      `(${fmt(before / MB)} MB before, the writer's proof tree included)   (target ≤ ${TARGET_VERIFY_S} s, < ${TARGET_VERIFY_RSS_MB} MB)`,
+    `  ${label.padEnd(16)} ${fmt(seconds, 2)} s (${fmt(report.checked / seconds)} entries/s), ` +
+      `ok=${String(report.ok)}, peak RSS ${fmt(peakRss / MB)} MB (${fmt(before / MB)} MB before)`,
+  );
+}
+
+function printChild(label: string, child: ChildReport, target = ''): void {
+  console.log(
+    `  ${label.padEnd(16)} ${fmt(child.ms / 1000, 2)} s (${fmt(CHAIN_SIZE / (child.ms / 1000))} entries/s), ` +
+      `${child.detail}, peak RSS ${fmt(child.sampledPeakRssMb)} MB sampled / ${fmt(child.maxRssMb)} MB ` +
+      `kernel max (${fmt(child.baseRssMb)} MB before the run)${target}`,
   );
 }
 
@@ -305,12 +336,6 @@ async function proofs(ledger: FsLedger): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const mode = argv[0];
-  if (mode === '--child-verify' || mode === '--child-open') {
-    const report = await (mode === '--child-verify' ? childVerify : childOpen)(argv[1] as string);
-    process.stdout.write(JSON.stringify(report));
-    return;
-  }
   const dirFlag = argv.indexOf('--dir');
   const base = dirFlag === -1 ? os.tmpdir() : (argv[dirFlag + 1] as string);
   const root = await mkdtemp(join(base, 'govgate-ledger-bench-'));
@@ -341,22 +366,25 @@ async function main(): Promise<void> {
     await proofs(writer);
 
     console.log(`\n4. verifyLedger over ${fmt(CHAIN_SIZE)} entries`);
-    await verifyInProcess(writer);
-    await writer.close();
-    const child = await runChild('--child-verify', chain);
     console.log(
-      `  fresh process:   ${fmt(child.ms / 1000, 2)} s (${fmt(CHAIN_SIZE / (child.ms / 1000))} entries/s), ` +
-        `${child.detail}, peak RSS ${fmt(child.sampledPeakRssMb)} MB sampled / ${fmt(child.maxRssMb)} MB ` +
-        `kernel max, of which ${fmt(child.baseRssMb)} MB before the run (node, tsx's loader, modules): ` +
-        `verify added ${fmt(child.maxRssMb - child.baseRssMb)} MB`,
+      `  in this process (from the sources through tsx; the writer's proof tree in memory):`,
+    );
+    await verifyInProcess(writer, 0);
+    await verifyInProcess(writer, THREADS);
+    await writer.close();
+    console.log(`  in a fresh node process running the build (packages/*/dist), as govgate runs:`);
+    printChild('calling thread', await runChild('verify', chain, 0));
+    printChild(
+      `${THREADS} worker threads`,
+      await runChild('verify', chain, THREADS),
+      `   (target ≤ ${TARGET_VERIFY_S} s, < ${TARGET_VERIFY_RSS_MB} MB)`,
     );
 
-    console.log(`\n5. reopening for writing (recovery verifies the chain), fresh process`);
-    const reopen = await runChild('--child-open', chain);
     console.log(
-      `  ${fmt(reopen.ms / 1000, 2)} s, ${reopen.detail}, peak RSS ${fmt(reopen.sampledPeakRssMb)} MB sampled / ` +
-        `${fmt(reopen.maxRssMb)} MB kernel max (${fmt(reopen.baseRssMb)} MB before)`,
+      `\n5. reopening for writing (recovery verifies the chain), fresh process running the build`,
     );
+    printChild('calling thread', await runChild('open', chain, 0));
+    printChild(`${THREADS} worker threads`, await runChild('open', chain, THREADS));
   } finally {
     await rm(root, { recursive: true, force: true });
   }
