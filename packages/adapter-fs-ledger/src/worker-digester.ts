@@ -159,6 +159,9 @@ export class WorkerDigester implements EntryDigesterPort {
     // decision entries), and the default (up to 16 MB per semi-space) only adds RSS.
     const worker = new Worker(source, {
       eval: isEval,
+      // Not the process's own flags (e.g. --input-type, --import): a worker runs only
+      // the digest module, and in the sources' case registers tsx itself.
+      execArgv: [],
       resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     worker.unref();
