@@ -261,9 +261,9 @@ describe('verifyLedger with a digester', () => {
     expect(runs).toBe(2);
   });
 
-  it('cuts runs of large entries by size, and still verifies runs that are not subtrees', async () => {
-    // 40 entries of about 200,000 characters: runs are cut at 4 MiB, 20 entries each, so
-    // the second run starts at leaf 20 and is not one of the tree's perfect subtrees.
+  it('cuts runs of large entries by size, and aligns the next run with the tree again', async () => {
+    // 40 entries of about 200,000 characters: a run is cut at 4 MiB after 20 entries; the
+    // next ends at 32 (not one of the tree's perfect subtrees), the last holds the rest.
     const ledger = new InMemoryLedger();
     for (let n = 0; n < 40; n++)
       await ledger.append('acme', [
@@ -280,7 +280,39 @@ describe('verifyLedger with a digester', () => {
     const expected = await verifyLedger(ledger, 'acme');
     expect(await verifyLedger(ledger, 'acme', { digester })).toEqual(expected);
     expect(expected).toMatchObject({ ok: true, checked: 40 });
-    expect(sizes).toEqual([20, 20]);
+    expect(sizes).toEqual([20, 12, 8]);
+  });
+
+  it('reports a bad entry read before a failed read, and the failed read after sound ones', async () => {
+    const { lines } = await chain(300);
+    const failingAfter = (bad: number | undefined) => ({
+      head: () => Promise.resolve({ size: 300, hash: 'f'.repeat(64) }),
+      readRaw: async function* () {
+        for (let n = 0; n < 200; n++)
+          yield { bytes: n === bad ? '{"seq":' : (lines[n] as string), location: `line ${n + 1}` };
+        throw new Error('EIO: the disk failed');
+      },
+    });
+    for (const digester of [undefined, inThreadDigester(64)]) {
+      const options = digester === undefined ? {} : { digester };
+      expect((await verifyLedger(failingAfter(150), 'acme', options)).failure).toMatchObject({
+        seq: 151,
+        kind: 'unparseable',
+        location: 'line 151',
+      });
+      await expect(verifyLedger(failingAfter(undefined), 'acme', options)).rejects.toThrow(
+        'EIO: the disk failed',
+      );
+    }
+  });
+
+  it('refuses a progressEvery that is not a positive integer, naming it', async () => {
+    const { ledger } = await chain(4);
+    for (const progressEvery of [0, -4, 2.5, Number.NaN])
+      await expect(verifyLedger(ledger, 'acme', { progressEvery })).rejects.toMatchObject({
+        code: 'REQUEST_INVALID',
+        details: [{ pointer: '/progressEvery' }],
+      });
   });
 
   it('passes a digester’s failure on instead of reporting the chain', async () => {

@@ -9,6 +9,7 @@ import type {
 import { canonicalJsonData } from './canonical-json.js';
 import { readTail } from './digest.js';
 import { type SignedCheckpoint, verifyCheckpoint } from './checkpoint.js';
+import { GovgateError } from '../errors.js';
 import { GENESIS_PREV, parseStoredEntry } from './entry.js';
 import {
   MerkleFrontier,
@@ -85,8 +86,11 @@ interface Run {
 }
 
 /**
- * Reads raw entries in runs of at most `entries` entries and, unless one entry alone is
- * larger, `bytes` UTF-16 code units: memory stays flat however large entries are.
+ * Reads raw entries in runs that end at multiples of `entries` (counted from the first
+ * entry), or sooner where the next entry would take a run past `bytes` UTF-16 code
+ * units (unless it would be alone): memory stays flat however large entries are, and
+ * after a run cut short the next one ends on the next multiple, so runs stay aligned
+ * with the Merkle tree's perfect subtrees.
  */
 async function* runsOf(
   iterator: AsyncIterator<RawEntry>,
@@ -95,6 +99,7 @@ async function* runsOf(
 ): AsyncGenerator<RawEntry[], void, undefined> {
   let run: RawEntry[] = [];
   let size = 0;
+  let position = 0;
   for (
     let current = await iterator.next();
     current.done !== true;
@@ -107,7 +112,8 @@ async function* runsOf(
     }
     run.push(current.value);
     size += current.value.bytes.length;
-    if (run.length === entries) {
+    position += 1;
+    if (position % entries === 0) {
       yield run;
       run = [];
       size = 0;
@@ -144,6 +150,10 @@ export async function verifyLedger(
   let checked = 0;
   let prevHash = GENESIS_PREV;
   const every = options.progressEvery ?? 10_000;
+  if (!Number.isSafeInteger(every) || every < 1)
+    throw new GovgateError('REQUEST_INVALID', 'progressEvery must be a positive integer', {
+      details: [{ pointer: '/progressEvery', message: 'must be a positive integer' }],
+    });
   const trusted = options.trusted;
   const deep = options.deep === true;
   const report = (failure?: VerifyFailure): VerifyReport => ({
@@ -346,11 +356,20 @@ export async function verifyLedger(
         : runsOf(iterator, digester.chunkSize, 4 << 20);
     const window: Run[] = [];
     let ended = false;
+    /** A read that failed ahead of the entry being checked: thrown once all before it are. */
+    let readFailure: { error: unknown } | undefined;
     // Keeps the digester's runs in flight, and always the run after the one checked
     // (its first entry tells a reorder from a gap at the end of a run).
     const fill = async (): Promise<void> => {
       while (!ended && window.length < Math.max(2, (digester?.concurrency ?? 0) + 1)) {
-        const next = await runs.next();
+        let next: IteratorResult<RawEntry[]>;
+        try {
+          next = await runs.next();
+        } catch (error) {
+          readFailure = { error };
+          ended = true;
+          break;
+        }
         if (next.done === true) {
           ended = true;
           break;
@@ -370,7 +389,10 @@ export async function verifyLedger(
     for (;;) {
       await fill();
       const run = window.shift();
-      if (run === undefined) break;
+      if (run === undefined) {
+        if (readFailure !== undefined) throw readFailure.error;
+        break;
+      }
       const { raws } = run;
       let n = 0;
       if (run.digest !== undefined) {
