@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GovgateError, digestEntries, verifyLedger, type AppendRequest } from '@govgate/core';
 import { FsLedger } from './fs-ledger.js';
@@ -123,6 +124,56 @@ describe('WorkerDigester', () => {
       code: 'LEDGER_UNAVAILABLE',
       message: 'the digester is closed',
     });
+  });
+
+  it('digests the runs of a worker that dies on the calling thread, and replaces it', async () => {
+    const digester = new WorkerDigester({ threads: 2, chunkSize: 256 });
+    // Reaches into the pool to kill a worker, as an out-of-memory or a native fault would.
+    const workers = (): Worker[] =>
+      (digester as unknown as { slots: { worker: Worker }[] }).slots.map((slot) => slot.worker);
+    try {
+      const runs = [0, 1, 2, 3, 4, 5].map((n) => lines.slice(n * 256, n * 256 + 256));
+      const answers = runs.map((run) => digester.digest(run, 'acme'));
+      await workers()[0]?.terminate();
+      expect(await Promise.all(answers)).toEqual(runs.map((run) => digestEntries(run, 'acme')));
+      expect(digester.workerFailures).toBe(1);
+      expect(digester.lastWorkerFailure).toMatch(/a digest worker exited with code/);
+      expect(digester.running).toBe(1);
+      // the next runs start a new worker
+      const more = await Promise.all(runs.slice(0, 2).map((run) => digester.digest(run, 'acme')));
+      expect(more.map((d) => d.good)).toEqual([256, 256]);
+      expect(digester.running).toBe(2);
+      // after repeated failures no more workers start: runs are digested here
+      for (let n = 0; n < 3; n++) {
+        const pending = digester.digest(runs[0] as string[], 'acme');
+        await workers()[0]?.terminate();
+        expect((await pending).good).toBe(256);
+      }
+      expect(digester.workerFailures).toBeGreaterThanOrEqual(3);
+      while (digester.running > 0) {
+        const pending = digester.digest(runs[0] as string[], 'acme');
+        await workers()[0]?.terminate();
+        await pending;
+      }
+      expect((await digester.digest(runs[1] as string[], 'acme')).good).toBe(256);
+      expect(digester.running).toBe(0);
+    } finally {
+      await digester.close();
+    }
+  });
+
+  it('refuses a run it cannot send to a worker, and stays usable', async () => {
+    const digester = new WorkerDigester({ threads: 1 });
+    try {
+      const notSendable = [() => 1] as unknown as string[];
+      await expect(digester.digest(notSendable, 'acme')).rejects.toMatchObject({
+        code: 'LEDGER_UNAVAILABLE',
+        message: expect.stringMatching(/could not be sent to a digest worker/),
+      });
+      expect((await digester.digest(lines.slice(0, 8), 'acme')).good).toBe(8);
+    } finally {
+      await digester.close();
+    }
   });
 
   it('refuses options it cannot use, naming them', () => {

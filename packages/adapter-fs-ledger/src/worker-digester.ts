@@ -4,7 +4,12 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { GovgateError, type ChunkDigest, type EntryDigesterPort } from '@govgate/core';
+import {
+  GovgateError,
+  digestEntries,
+  type ChunkDigest,
+  type EntryDigesterPort,
+} from '@govgate/core';
 import type { DigestJob } from './digest-worker.js';
 
 // Compiled to CommonJS (jest) this module has __dirname; as ESM (dist) it has import.meta.
@@ -19,12 +24,20 @@ export interface WorkerDigesterOptions {
   readonly minEntries?: number;
 }
 
+interface Job {
+  readonly bytes: readonly string[];
+  readonly tenant: string;
+  readonly resolve: (digest: ChunkDigest) => void;
+  readonly reject: (error: Error) => void;
+}
+
 interface Slot {
   readonly worker: Worker;
-  readonly pending: Map<number, { resolve: (d: ChunkDigest) => void; reject: (e: Error) => void }>;
-  /** Why it stopped, once it has. */
-  stopped?: Error;
+  readonly pending: Map<number, Job>;
 }
+
+/** Worker failures after which no more workers are started: runs are digested in-thread. */
+const MAX_WORKER_FAILURES = 3;
 
 type Answer =
   | { readonly id: number; readonly digest: ChunkDigest }
@@ -55,7 +68,10 @@ function workerSource(): { source: string | URL; eval: boolean } {
  * An EntryDigesterPort on worker threads: `verifyLedger(ledger, tenant, { digester })`
  * then hashes and checks runs of entries on every core while it reads on the main
  * thread. Workers start at the first run and stay (unreferenced: an idle digester
- * keeps no process alive) until `close()`.
+ * keeps no process alive) until `close()`. A worker that dies or cannot start costs
+ * speed, not the verification: its runs are digested on the calling thread, a
+ * replacement is started for the next ones, and after a few failures
+ * (`workerFailures`, `lastWorkerFailure`) every run is digested on the calling thread.
  *
  * @example
  * const digester = new WorkerDigester();
@@ -73,6 +89,8 @@ export class WorkerDigester implements EntryDigesterPort {
   private slots: Slot[] = [];
   private nextId = 1;
   private closed = false;
+  private failures = 0;
+  private lastFailure: string | undefined;
 
   constructor(options: WorkerDigesterOptions = {}) {
     const threads = options.threads ?? Math.min(4, os.availableParallelism());
@@ -101,34 +119,44 @@ export class WorkerDigester implements EntryDigesterPort {
 
   /** Worker threads running now (they start at the first run, up to `threads`). */
   get running(): number {
-    return this.slots.filter((slot) => slot.stopped === undefined).length;
+    return this.slots.length;
+  }
+
+  /** How many workers died or could not start (their runs were digested in-thread). */
+  get workerFailures(): number {
+    return this.failures;
+  }
+
+  /** Why the last one did. */
+  get lastWorkerFailure(): string | undefined {
+    return this.lastFailure;
   }
 
   digest(bytes: readonly string[], tenant: string): Promise<ChunkDigest> {
     if (this.closed)
       return Promise.reject(new GovgateError('LEDGER_UNAVAILABLE', 'the digester is closed'));
-    let slot: Slot;
-    try {
-      slot = this.leastBusy();
-    } catch (error) {
-      // starting a worker failed (e.g. its script is missing)
-      return Promise.reject(
-        new GovgateError(
-          'LEDGER_UNAVAILABLE',
-          `a digest worker could not start: ${String(error)}`,
-          {
-            cause: error,
-          },
-        ),
-      );
-    }
-    if (slot.stopped !== undefined) return Promise.reject(slot.stopped);
+    const slot = this.leastBusy();
+    if (slot === undefined) return inThread(bytes, tenant);
     const id = this.nextId++;
     return new Promise<ChunkDigest>((resolve, reject) => {
-      if (slot.pending.size === 0) slot.worker.ref(); // an answer is awaited: stay alive for it
-      slot.pending.set(id, { resolve, reject });
-      const job: DigestJob = { id, bytes, tenant };
-      slot.worker.postMessage(job);
+      slot.pending.set(id, { bytes, tenant, resolve, reject });
+      if (slot.pending.size === 1) slot.worker.ref(); // an answer is awaited: stay alive for it
+      try {
+        const job: DigestJob = { id, bytes, tenant };
+        slot.worker.postMessage(job);
+      } catch (error) {
+        // not sendable (not text): nothing was queued
+        this.settled(slot, id);
+        reject(
+          new GovgateError(
+            'LEDGER_UNAVAILABLE',
+            `a run could not be sent to a digest worker: ${String(error)}`,
+            {
+              cause: error,
+            },
+          ),
+        );
+      }
     });
   }
 
@@ -140,17 +168,35 @@ export class WorkerDigester implements EntryDigesterPort {
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 
-  private leastBusy(): Slot {
-    if (this.slots.length < this.threads) {
-      const idle = this.slots.find((slot) => slot.pending.size === 0);
-      if (idle !== undefined) return idle;
-      const slot = this.start();
-      this.slots.push(slot);
-      return slot;
+  /** The worker to send a run to; undefined when workers are given up on. */
+  private leastBusy(): Slot | undefined {
+    const idle = this.slots.find((slot) => slot.pending.size === 0);
+    if (idle !== undefined) return idle;
+    if (this.slots.length < this.threads && this.failures < MAX_WORKER_FAILURES) {
+      try {
+        const slot = this.start();
+        this.slots.push(slot);
+        return slot;
+      } catch (error) {
+        this.failed(error); // e.g. its script is missing: the runs go in-thread
+      }
     }
-    let best = this.slots[0] as Slot;
-    for (const slot of this.slots) if (slot.pending.size < best.pending.size) best = slot;
+    let best: Slot | undefined;
+    for (const slot of this.slots)
+      if (best === undefined || slot.pending.size < best.pending.size) best = slot;
     return best;
+  }
+
+  private settled(slot: Slot, id: number): Job | undefined {
+    const job = slot.pending.get(id);
+    slot.pending.delete(id);
+    if (slot.pending.size === 0) slot.worker.unref();
+    return job;
+  }
+
+  private failed(error: unknown): void {
+    this.failures += 1;
+    this.lastFailure = error instanceof Error ? error.message : String(error);
   }
 
   private start(): Slot {
@@ -166,32 +212,48 @@ export class WorkerDigester implements EntryDigesterPort {
     });
     worker.unref();
     const slot: Slot = { worker, pending: new Map() };
-    const stop = (error: Error): void => {
-      slot.stopped ??= error;
-      for (const { reject } of slot.pending.values()) reject(slot.stopped);
+    let stopped = false;
+    /** The worker is gone: its runs are digested here, and it is replaced on demand. */
+    const stop = (why: unknown): void => {
+      if (stopped) return;
+      stopped = true;
+      this.slots = this.slots.filter((s) => s !== slot);
+      const jobs = [...slot.pending.values()];
       slot.pending.clear();
+      if (this.closed) {
+        const closed = new GovgateError('LEDGER_UNAVAILABLE', 'the digester is closed');
+        for (const job of jobs) job.reject(closed);
+        return;
+      }
+      this.failed(why);
+      void worker.terminate();
+      for (const job of jobs) inThread(job.bytes, job.tenant).then(job.resolve, job.reject);
     };
     worker.on('message', (answer: Answer) => {
-      const waiting = slot.pending.get(answer.id);
-      if (waiting === undefined) return;
-      slot.pending.delete(answer.id);
-      if (slot.pending.size === 0) worker.unref();
+      const job = this.settled(slot, answer.id);
+      if (job === undefined) return;
       if ('error' in answer)
-        waiting.reject(
+        job.reject(
           new GovgateError('LEDGER_UNAVAILABLE', `a digest worker failed: ${answer.error}`),
         );
-      else waiting.resolve(answer.digest);
+      else job.resolve(answer.digest);
     });
-    worker.on('error', (error) =>
-      stop(
-        new GovgateError('LEDGER_UNAVAILABLE', `a digest worker stopped: ${error.message}`, {
-          cause: error,
-        }),
-      ),
-    );
-    worker.on('exit', (code) =>
-      stop(new GovgateError('LEDGER_UNAVAILABLE', `a digest worker exited with code ${code}`)),
-    );
+    worker.on('messageerror', (error) => stop(error));
+    worker.on('error', (error) => stop(error));
+    worker.on('exit', (code) => stop(new Error(`a digest worker exited with code ${code}`)));
     return slot;
+  }
+}
+
+/** A run digested on the calling thread (what a worker would answer). */
+function inThread(bytes: readonly string[], tenant: string): Promise<ChunkDigest> {
+  try {
+    return Promise.resolve(digestEntries(bytes, tenant));
+  } catch (error) {
+    return Promise.reject(
+      new GovgateError('LEDGER_UNAVAILABLE', `a run could not be digested: ${String(error)}`, {
+        cause: error,
+      }),
+    );
   }
 }
