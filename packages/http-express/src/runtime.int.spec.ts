@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqlite } from '@govgate/adapter-sqlite';
+import { verifyLedger } from '@govgate/core';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { ConfigError } from './config.js';
 import { tempDir, testConfig } from './e2e/harness.js';
@@ -26,6 +27,32 @@ describe('openRuntime', () => {
     const runtime = await openRuntime(testConfig(data.dir, { GOVGATE_AUTO_MIGRATE: 'true' }));
     expect((await runtime.readiness()).every((c) => c.ok)).toBe(true);
     await runtime.close();
+  });
+
+  it('verifies a long chain on worker threads, with the report it makes alone', async () => {
+    const data = tempDir();
+    dirs.push(data);
+    const runtime = await openRuntime(testConfig(data.dir));
+    try {
+      for (let from = 0; from < 5000; from += 1000)
+        await runtime.ledger.append(
+          'default',
+          Array.from({ length: 1000 }, (_, n) => ({
+            type: 'decision',
+            actor: 'spec',
+            data: { n: from + n },
+          })),
+        );
+      const alone = await verifyLedger(runtime.ledger, 'default');
+      expect(alone).toMatchObject({ ok: true });
+      expect(runtime.digester.running).toBe(0);
+      expect(await runtime.governance.verify('default')).toEqual(alone);
+      expect(runtime.digester.running).toBeGreaterThan(0);
+      expect(runtime.digester.workerFailures).toBe(0);
+    } finally {
+      await runtime.close();
+    }
+    expect(runtime.digester.running).toBe(0);
   });
 
   it('in prod refuses a file ledger on tmpfs, naming GOVGATE_LEDGER_URL', async () => {

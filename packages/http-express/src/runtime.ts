@@ -87,6 +87,8 @@ export interface Runtime {
   readonly workflows: WorkflowStorePort;
   readonly signer: CheckpointSignerPort;
   readonly clock: ClockPort;
+  /** Verifies long chains on worker threads for `governance.verify` (closed with the runtime). */
+  readonly digester: WorkerDigester;
   /**
    * Reports every ledger append (latency, entries) to `observer`, and every commit of
    * the ledger's group commit (entries made durable together) to `onCommit`: metrics.
@@ -400,6 +402,7 @@ export async function openRuntime(
       workflows: container.get<WorkflowStorePort>(WORKFLOW_STORE),
       signer,
       clock,
+      digester,
       observeLedger: (observer, commits) => {
         observed.observer = observer;
         commitObserver = commits;
