@@ -288,9 +288,11 @@ describe('verifyLedger with a digester', () => {
     const failingAfter = (bad: number | undefined) => ({
       head: () => Promise.resolve({ size: 300, hash: 'f'.repeat(64) }),
       readRaw: async function* () {
-        for (let n = 0; n < 200; n++)
-          yield { bytes: n === bad ? '{"seq":' : (lines[n] as string), location: `line ${n + 1}` };
-        throw new Error('EIO: the disk failed');
+        for (let n = 0; n < 200; n++) {
+          const bytes = await Promise.resolve(n === bad ? '{"seq":' : (lines[n] as string));
+          yield { bytes, location: `line ${n + 1}` };
+        }
+        throw new Error('EIO: the disk failed'); // the 201st read
       },
     });
     for (const digester of [undefined, inThreadDigester(64)]) {
