@@ -5,7 +5,9 @@
  *      append (so each resolves only after the batch holding it is synced), with
  *      sync 'fdatasync' and 'fsync': appends/s, entries per sync, p50/p99 latency;
  *      and with 'fdatasync' and one batch in flight at a time (`maxBatchesInFlight: 1`),
- *      to compare with the default pipeline in the same conditions;
+ *      to compare with the default pipeline in the same conditions; and with no sync at
+ *      all (not durable: the ceiling of the ledger's own work here). Each row also gives
+ *      the main thread's busy time per append (event-loop utilization);
  *   2. a 1,000,000-entry chain, written in bulk;
  *   3. inclusion proofs at 1,000,000 entries on the writer that wrote them: the first
  *      (loads the tree) and later ones;
@@ -214,16 +216,28 @@ function runChild(mode: 'verify' | 'open', dir: string, threads: number): Promis
 // ------------------------------------------------------------------------ benches
 
 /** `inFlight`: the ledger's `maxBatchesInFlight` (undefined: its default). */
+/**
+ * `sync` 'none' replaces the syncs by nothing: not durable, the ceiling of this code's
+ * own work on this machine (the writes still go to the files).
+ */
 async function appends(
   root: string,
-  sync: 'fdatasync' | 'fsync',
+  sync: 'fdatasync' | 'fsync' | 'none',
   inFlight?: number,
 ): Promise<void> {
   const dir = await mkdtemp(join(root, `appends-${sync}-`));
   const counting = countingSyncs();
+  const ops: FileOps =
+    sync === 'none'
+      ? { ...counting.ops, fdatasync: () => Promise.resolve(), fsync: () => Promise.resolve() }
+      : counting.ops;
   const ledger = await openFsLedger(
-    { dir, sync, ...(inFlight === undefined ? {} : { maxBatchesInFlight: inFlight }) },
-    counting.ops,
+    {
+      dir,
+      ...(sync === 'none' ? {} : { sync }),
+      ...(inFlight === undefined ? {} : { maxBatchesInFlight: inFlight }),
+    },
+    ops,
   );
   const latencies = new Float64Array(4_000_000);
   let recorded = 0;
@@ -245,19 +259,23 @@ async function appends(
   };
   await round(APPEND_WARMUP_MS, false);
   const syncsBefore = counting.syncs();
+  const elu = performance.eventLoopUtilization();
   const start = hr();
   const done = await round(APPEND_MEASURE_MS, true);
   const seconds = (hr() - start) / 1000;
+  const busy = performance.eventLoopUtilization(elu).active;
   const syncs = counting.syncs() - syncsBefore;
   await ledger.close();
   await rm(dir, { recursive: true, force: true });
   const sorted = latencies.subarray(0, recorded).sort();
-  const label = inFlight === undefined ? sync : `${sync}, ${inFlight} in flight`;
+  const name = sync === 'none' ? 'no sync (not durable)' : sync;
+  const label = inFlight === undefined ? name : `${name}, ${inFlight} in flight`;
   console.log(
-    `  ${label.padEnd(22)} ${fmt(done / seconds).padStart(9)} appends/s   ` +
-      `${fmt(done / Math.max(1, syncs), 1).padStart(5)} entries/sync   ` +
-      `p50 ${fmt(percentile(sorted, 50), 2)} ms   p99 ${fmt(percentile(sorted, 99), 2)} ms` +
-      `   (target ≥ ${fmt(TARGET_APPENDS)}/s)`,
+    `  ${label.padEnd(24)} ${fmt(done / seconds).padStart(9)} appends/s   ` +
+      (sync === 'none' ? '' : `${fmt(done / Math.max(1, syncs), 1).padStart(5)} entries/sync   `) +
+      `p50 ${fmt(percentile(sorted, 50), 2)} ms   p99 ${fmt(percentile(sorted, 99), 2)} ms   ` +
+      `main thread busy ${fmt((busy * 1000) / done, 1)} µs/append` +
+      (sync === 'none' ? '' : `   (target ≥ ${fmt(TARGET_APPENDS)}/s)`),
   );
 }
 
@@ -357,6 +375,7 @@ async function main(): Promise<void> {
     await appends(root, 'fdatasync');
     await appends(root, 'fsync');
     await appends(root, 'fdatasync', 1);
+    await appends(root, 'none');
 
     const chain = join(root, 'chain');
     console.log(`\n2. a chain of ${fmt(CHAIN_SIZE)} entries`);
