@@ -152,7 +152,7 @@ describe('appending', () => {
     expect(calls.fdatasync).toBe(2);
   });
 
-  it('given a batch being synced, when more appends are queued, then the next batch is written behind it before it is acknowledged', async () => {
+  it('given a batch being synced, when more appends are queued, then the next batch is written behind it and synced by the next round', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let armed = false;
@@ -177,16 +177,54 @@ describe('appending', () => {
     const first = ledger.append('acme', [note(1)]).then((e) => settled.push(e[0]?.seq ?? 0));
     const second = ledger.append('acme', [note(2)]).then((e) => settled.push(e[0]?.seq ?? 0));
     try {
-      for (let turn = 0; turn < 10_000 && syncs < 2; turn++)
+      for (let turn = 0; turn < 10_000 && dataWrites < 2; turn++)
         await new Promise((resolve) => setTimeout(resolve, 1));
-      expect({ dataWrites, syncs, settled }).toEqual({ dataWrites: 2, syncs: 2, settled: [] });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // the second batch is written, and its sync waits for the round under way
+      expect({ dataWrites, syncs, settled }).toEqual({ dataWrites: 2, syncs: 1, settled: [] });
       expect((await ledger.head('acme')).size).toBe(1);
     } finally {
       release();
     }
     await Promise.all([first, second]);
     expect(settled).toEqual([2, 3]);
+    expect(syncs).toBe(2);
     expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 3 });
+  });
+
+  it('given batches written while a round of syncs runs, when it ends, then one round covers them all', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let armed = false;
+    let dataWrites = 0;
+    let syncs = 0;
+    const ops = {
+      ...nodeFileOps,
+      write: (fd: number, data: Uint8Array, position: number | null) => {
+        if (armed && position === null) dataWrites += 1;
+        return nodeFileOps.write(fd, data, position);
+      },
+      fdatasync: async (fd: number) => {
+        if (armed && ++syncs === 1) await gate;
+        return nodeFileOps.fdatasync(fd);
+      },
+    };
+    const ledger = await openFsLedger(
+      { dir: await temp.make(), maxBatchesInFlight: 3, maxBatchEntries: 1 },
+      ops,
+    );
+    open.push(ledger);
+    await ledger.append('acme', [note(0)]);
+    armed = true;
+    const appends = [1, 2, 3].map((n) => ledger.append('acme', [note(n)]));
+    for (let turn = 0; turn < 10_000 && dataWrites < 3; turn++)
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    expect({ dataWrites, syncs }).toEqual({ dataWrites: 3, syncs: 1 });
+    release();
+    const entries = await Promise.all(appends);
+    expect(entries.map((e) => e[0]?.seq)).toEqual([2, 3, 4]);
+    expect(syncs).toBe(2); // the second round made batches 2 and 3 durable together
+    expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
   });
 
   it('given small segments and batches in flight, when many appends are made together, then segments rotate and the chain verifies after reopening', async () => {

@@ -58,11 +58,12 @@ export interface FsLedgerOptions {
    */
   readonly maxWaitMs?: number;
   /**
-   * Most batches written and synced at once (default 2). While one batch is being
-   * synced the next is sealed and written behind it; batches are still acknowledged
-   * in order, each only once it and every batch before it are durable. With nothing
-   * in flight, what is queued is shared out among the free places. 1 writes one batch
-   * at a time (appends made together then always share one sync).
+   * Most batches in flight, written and not yet durable (default 2). While one batch
+   * is being synced the next is sealed and written behind it; one round of syncs runs
+   * at a time and covers every batch written before it began. Batches are still
+   * acknowledged in order, each only once it and every batch before it are durable.
+   * With nothing in flight, what is queued is shared out among the free places. 1
+   * writes one batch at a time (appends made together then always share one sync).
    */
   readonly maxBatchesInFlight?: number;
   /** A segment file is closed and the next one started past this size (default 64 MiB). */
@@ -150,7 +151,10 @@ interface Flight {
   readonly groups: readonly Group[];
   /** Resolves once every write of the batch is done: the error if one failed. */
   readonly written: Promise<Error | undefined>;
-  /** Resolves once the batch is durable, or with the error that stopped it. */
+  /**
+   * Resolves once the batch is durable (a round of syncs that began after its writes
+   * ended has finished), or with the error that stopped it.
+   */
   readonly settled: Promise<Error | undefined>;
   /** Whether `settled` has resolved. */
   done: boolean;
@@ -242,7 +246,8 @@ export interface FsLedgerInit {
  * head record (`HEAD`). One process writes a directory at a time (`<dir>/LOCK`).
  * Appends are group-committed: queued appends are written as a batch with one write
  * per file and synced together, and while one batch is being synced the next is
- * written behind it (`maxBatchesInFlight`); an append resolves only after its
+ * written behind it (`maxBatchesInFlight`), to be covered by the next round of syncs,
+ * which starts when the running one ends; an append resolves only after its
  * entries, and every entry before them, are on disk. Opening verifies every chain,
  * cuts a line torn by a crash, and refuses anything else that does not verify with
  * LEDGER_CORRUPT.
@@ -270,6 +275,10 @@ export class FsLedger implements LedgerPort {
   private share = 0;
   /** Batches written or being written and not yet settled, in seq order. */
   private flights: Flight[] = [];
+  /** Written batches waiting for the next round of syncs: their files, and whom to tell. */
+  private unsynced: { fds: readonly number[]; done: (error: Error | undefined) => void }[] = [];
+  /** Whether a round of syncs is running. */
+  private syncing = false;
   /** Per tenant, the last group in flight: where the next batch is sealed and written from. */
   private readonly tips = new Map<TenantState, Group>();
   /** The running flush loop, while there is one. */
@@ -529,22 +538,48 @@ export class FsLedger implements LedgerPort {
       calls: batch,
       groups,
       written,
-      settled: written.then(async (error) => {
-        if (error !== undefined) return error;
-        const synced = await Promise.allSettled(
-          groups.map(({ state }) =>
-            this.config.sync === 'fsync'
-              ? this.ops.fsync(state.fd as number)
-              : this.ops.fdatasync(state.fd as number),
-          ),
-        );
-        return firstError(synced);
-      }),
+      settled: written.then((error) =>
+        error !== undefined
+          ? error
+          : this.syncWritten(groups.map(({ state }) => state.fd as number)),
+      ),
       done: false,
     };
     void flight.settled.then(() => (flight.done = true));
     this.flights.push(flight);
     for (const group of groups) this.tips.set(group.state, group);
+  }
+
+  /**
+   * Resolves once a sync that began after the batch's writes ended has finished: the
+   * error if it failed. One round of syncs runs at a time and covers every batch
+   * written before it began; batches written meanwhile wait for the next round, which
+   * starts as soon as this one ends. Syncs issued while another runs would wait for it
+   * in the file system anyway; taking turns lets each cover more batches, and the
+   * batches of the appenders resumed by one round are sealed and written while the
+   * next one runs.
+   */
+  private syncWritten(fds: readonly number[]): Promise<Error | undefined> {
+    return new Promise((done) => {
+      this.unsynced.push({ fds, done });
+      this.syncRound();
+    });
+  }
+
+  private syncRound(): void {
+    if (this.syncing || this.unsynced.length === 0) return;
+    this.syncing = true;
+    const covered = this.unsynced;
+    this.unsynced = [];
+    const fds = [...new Set(covered.flatMap((batch) => batch.fds))];
+    void Promise.allSettled(
+      fds.map((fd) => (this.config.sync === 'fsync' ? this.ops.fsync(fd) : this.ops.fdatasync(fd))),
+    ).then((results) => {
+      const error = firstError(results);
+      this.syncing = false;
+      for (const batch of covered) batch.done(error);
+      this.syncRound();
+    });
   }
 
   private sealAll(groups: readonly Group[]): void {
