@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { GovgateError, LEDGER, verifyLedger, type LedgerPort } from '@govgate/core';
 import { Container } from 'inversify';
-import { FsLedger, openFsLedger } from './fs-ledger.js';
+import { FsLedger, openFsLedger, type FsLedgerOptions } from './fs-ledger.js';
 import { nodeFileOps } from './file-ops.js';
 import { fsLedgerModule } from './module.js';
 import { outputOf, spawnChild } from './testing/spawn-child.js';
@@ -25,6 +25,45 @@ afterEach(async () => {
   for (const ledger of open.splice(0)) await ledger.close().catch(() => undefined);
   await temp.cleanup();
 });
+
+/**
+ * A ledger of tenant acme holding one entry, whose next data sync waits until
+ * `release()`; `counts` tells the data writes and syncs made since.
+ */
+async function gatedLedger(options: Omit<FsLedgerOptions, 'dir'>): Promise<{
+  ledger: FsLedger;
+  counts: { dataWrites: number; syncs: number };
+  release: () => void;
+}> {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let armed = false;
+  const counts = { dataWrites: 0, syncs: 0 };
+  const ledger = await openFsLedger(
+    { dir: await temp.make(), ...options },
+    {
+      ...nodeFileOps,
+      write: (fd, data, position) => {
+        if (armed && position === null) counts.dataWrites += 1;
+        return nodeFileOps.write(fd, data, position);
+      },
+      fdatasync: async (fd) => {
+        if (armed && ++counts.syncs === 1) await gate;
+        return nodeFileOps.fdatasync(fd);
+      },
+    },
+  );
+  open.push(ledger);
+  await ledger.append('acme', [note(0)]); // creates the tenant's files
+  armed = true;
+  return { ledger, counts, release };
+}
+
+/** Waits (real I/O) until `n` data writes were made. */
+async function written(counts: { dataWrites: number }, n: number): Promise<void> {
+  for (let turn = 0; turn < 10_000 && counts.dataWrites < n; turn++)
+    await new Promise((resolve) => setTimeout(resolve, 1));
+}
 
 const failureOf = (promise: Promise<unknown>): Promise<unknown> =>
   promise.then(
@@ -153,77 +192,37 @@ describe('appending', () => {
   });
 
   it('given a batch being synced, when more appends are queued, then the next batch is written behind it and synced by the next round', async () => {
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let armed = false;
-    let dataWrites = 0;
-    let syncs = 0;
-    const ops = {
-      ...nodeFileOps,
-      write: (fd: number, data: Uint8Array, position: number | null) => {
-        if (armed && position === null) dataWrites += 1;
-        return nodeFileOps.write(fd, data, position);
-      },
-      fdatasync: async (fd: number) => {
-        if (armed && ++syncs === 1) await gate;
-        return nodeFileOps.fdatasync(fd);
-      },
-    };
-    const ledger = await openFsLedger({ dir: await temp.make() }, ops);
-    open.push(ledger);
-    await ledger.append('acme', [note(0)]); // creates the tenant's files
-    armed = true;
+    const { ledger, counts, release } = await gatedLedger({});
     const settled: number[] = [];
     const first = ledger.append('acme', [note(1)]).then((e) => settled.push(e[0]?.seq ?? 0));
     const second = ledger.append('acme', [note(2)]).then((e) => settled.push(e[0]?.seq ?? 0));
     try {
-      for (let turn = 0; turn < 10_000 && dataWrites < 2; turn++)
-        await new Promise((resolve) => setTimeout(resolve, 1));
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await written(counts, 2);
+      await settle(20);
       // the second batch is written, and its sync waits for the round under way
-      expect({ dataWrites, syncs, settled }).toEqual({ dataWrites: 2, syncs: 1, settled: [] });
+      expect({ ...counts, settled }).toEqual({ dataWrites: 2, syncs: 1, settled: [] });
       expect((await ledger.head('acme')).size).toBe(1);
     } finally {
       release();
     }
     await Promise.all([first, second]);
     expect(settled).toEqual([2, 3]);
-    expect(syncs).toBe(2);
+    expect(counts.syncs).toBe(2);
     expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 3 });
   });
 
   it('given batches written while a round of syncs runs, when it ends, then one round covers them all', async () => {
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    let armed = false;
-    let dataWrites = 0;
-    let syncs = 0;
-    const ops = {
-      ...nodeFileOps,
-      write: (fd: number, data: Uint8Array, position: number | null) => {
-        if (armed && position === null) dataWrites += 1;
-        return nodeFileOps.write(fd, data, position);
-      },
-      fdatasync: async (fd: number) => {
-        if (armed && ++syncs === 1) await gate;
-        return nodeFileOps.fdatasync(fd);
-      },
-    };
-    const ledger = await openFsLedger(
-      { dir: await temp.make(), maxBatchesInFlight: 3, maxBatchEntries: 1 },
-      ops,
-    );
-    open.push(ledger);
-    await ledger.append('acme', [note(0)]);
-    armed = true;
+    const { ledger, counts, release } = await gatedLedger({
+      maxBatchesInFlight: 3,
+      maxBatchEntries: 1,
+    });
     const appends = [1, 2, 3].map((n) => ledger.append('acme', [note(n)]));
-    for (let turn = 0; turn < 10_000 && dataWrites < 3; turn++)
-      await new Promise((resolve) => setTimeout(resolve, 1));
-    expect({ dataWrites, syncs }).toEqual({ dataWrites: 3, syncs: 1 });
+    await written(counts, 3);
+    expect(counts).toEqual({ dataWrites: 3, syncs: 1 });
     release();
     const entries = await Promise.all(appends);
     expect(entries.map((e) => e[0]?.seq)).toEqual([2, 3, 4]);
-    expect(syncs).toBe(2); // the second round made batches 2 and 3 durable together
+    expect(counts.syncs).toBe(2); // the second round made batches 2 and 3 durable together
     expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
   });
 
