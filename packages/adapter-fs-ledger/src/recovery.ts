@@ -9,6 +9,7 @@ import {
   type LedgerPort,
   type RawEntry,
   type StoredEntry,
+  type VerifyReport,
 } from '@govgate/core';
 import { syncDirectory, type FileOps } from './file-ops.js';
 import {
@@ -231,11 +232,19 @@ export async function recoverTenant(
     }
   }
 
-  const report = await verifyLedger(
-    verificationView(scan, recorded ?? { size: 0, hash: GENESIS_PREV }),
-    tenant,
-    digester === undefined ? {} : { digester },
-  );
+  let report: VerifyReport;
+  try {
+    report = await verifyLedger(
+      verificationView(scan, recorded ?? { size: 0, hash: GENESIS_PREV }),
+      tenant,
+      digester === undefined ? {} : { digester },
+    );
+  } catch (error) {
+    // A digest worker that died takes its runs with it: the tenant is read again and
+    // verified on this thread. Anything else (the files cannot be read) stands.
+    if (digester === undefined || !GovgateError.is(error, 'LEDGER_UNAVAILABLE')) throw error;
+    return recoverTenant(dir, tenant, ops);
+  }
   if (!report.ok) {
     const failure = report.failure;
     throw corrupt(

@@ -24,9 +24,8 @@ export interface WorkerDigesterOptions {
   readonly minEntries?: number;
 }
 
+/** A run sent to a worker: only whom to answer (the run's text is not kept here). */
 interface Job {
-  readonly bytes: readonly string[];
-  readonly tenant: string;
   readonly resolve: (digest: ChunkDigest) => void;
   readonly reject: (error: Error) => void;
 }
@@ -68,10 +67,11 @@ function workerSource(): { source: string | URL; eval: boolean } {
  * An EntryDigesterPort on worker threads: `verifyLedger(ledger, tenant, { digester })`
  * then hashes and checks runs of entries on every core while it reads on the main
  * thread. Workers start at the first run and stay (unreferenced: an idle digester
- * keeps no process alive) until `close()`. A worker that dies or cannot start costs
- * speed, not the verification: its runs are digested on the calling thread, a
- * replacement is started for the next ones, and after a few failures
- * (`workerFailures`, `lastWorkerFailure`) every run is digested on the calling thread.
+ * keeps no process alive) until `close()`. A worker that cannot start costs speed:
+ * runs are digested on the calling thread. One that dies fails the runs it held
+ * (LEDGER_UNAVAILABLE: verifying again works) and is replaced for the next ones; after
+ * a few failures (`workerFailures`, `lastWorkerFailure`) every run is digested on the
+ * calling thread.
  *
  * @example
  * const digester = new WorkerDigester();
@@ -122,7 +122,7 @@ export class WorkerDigester implements EntryDigesterPort {
     return this.slots.length;
   }
 
-  /** How many workers died or could not start (their runs were digested in-thread). */
+  /** How many workers died or could not start. */
   get workerFailures(): number {
     return this.failures;
   }
@@ -139,7 +139,7 @@ export class WorkerDigester implements EntryDigesterPort {
     if (slot === undefined) return inThread(bytes, tenant);
     const id = this.nextId++;
     return new Promise<ChunkDigest>((resolve, reject) => {
-      slot.pending.set(id, { bytes, tenant, resolve, reject });
+      slot.pending.set(id, { resolve, reject });
       if (slot.pending.size === 1) slot.worker.ref(); // an answer is awaited: stay alive for it
       try {
         const job: DigestJob = { id, bytes, tenant };
@@ -213,21 +213,28 @@ export class WorkerDigester implements EntryDigesterPort {
     worker.unref();
     const slot: Slot = { worker, pending: new Map() };
     let stopped = false;
-    /** The worker is gone: its runs are digested here, and it is replaced on demand. */
+    /**
+     * The worker is gone: the runs it held fail (their text went with it; verifying
+     * again works), and it is replaced on demand.
+     */
     const stop = (why: unknown): void => {
       if (stopped) return;
       stopped = true;
       this.slots = this.slots.filter((s) => s !== slot);
       const jobs = [...slot.pending.values()];
       slot.pending.clear();
-      if (this.closed) {
-        const closed = new GovgateError('LEDGER_UNAVAILABLE', 'the digester is closed');
-        for (const job of jobs) job.reject(closed);
-        return;
+      const error = this.closed
+        ? new GovgateError('LEDGER_UNAVAILABLE', 'the digester is closed')
+        : new GovgateError(
+            'LEDGER_UNAVAILABLE',
+            `a digest worker stopped (${why instanceof Error ? why.message : String(why)}); verify again`,
+            { cause: why },
+          );
+      if (!this.closed) {
+        this.failed(why);
+        void worker.terminate();
       }
-      this.failed(why);
-      void worker.terminate();
-      for (const job of jobs) inThread(job.bytes, job.tenant).then(job.resolve, job.reject);
+      for (const job of jobs) job.reject(error);
     };
     worker.on('message', (answer: Answer) => {
       const job = this.settled(slot, answer.id);

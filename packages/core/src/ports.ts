@@ -53,13 +53,23 @@ export interface ChunkDigest {
   readonly root: string;
   /** Indexes (into the run) of the good entries of type `checkpoint`. */
   readonly checkpoints: readonly number[];
+  /** Their stored bytes, in the same order (verifyLedger checks the tree they name). */
+  readonly checkpointBytes: readonly string[];
+  /**
+   * The stored bytes of the entry at `good`, the first that did not pass, and of the
+   * one after it, as far as the run holds them: verifyLedger checks that entry itself
+   * to say what is wrong, so it need not keep a run's entries while it is digested.
+   */
+  readonly unpassed: readonly string[];
 }
 
 /**
  * Digests runs of stored entries for `verifyLedger` (its `digester` option), which
  * reads `chunkSize` entries at a time and keeps a few runs in flight: an
  * implementation may spread them over threads. Each run's answer must be exactly
- * `digestEntries(bytes, tenant)`.
+ * `digestEntries(bytes, tenant)`; verifyLedger keeps only the first two entries and the
+ * locations of a run it has sent, and fails (never passes) when an answer stops at an
+ * entry that holds.
  */
 export interface EntryDigesterPort {
   /** Entries per run: a power of two. */

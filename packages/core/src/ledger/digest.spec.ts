@@ -68,6 +68,8 @@ describe('digestEntries', () => {
       leaves: lines.map(leafHashHex).join(''),
       root: tree.root().toString('hex'),
       checkpoints: [4, 9],
+      checkpointBytes: [lines[4], lines[9]],
+      unpassed: [],
     });
     // a run from the middle of a chain starts where it starts
     expect(digestEntries(lines.slice(6), 'acme')).toMatchObject({
@@ -317,6 +319,22 @@ describe('verifyLedger with a digester', () => {
         code: 'REQUEST_INVALID',
         details: [{ pointer: '/progressEvery' }],
       });
+  });
+
+  it('keeps no run it sent, and fails rather than pass when an answer stops at an entry that holds', async () => {
+    const { ledger } = await chain(16);
+    const lying: EntryDigesterPort = {
+      ...inThreadDigester(8),
+      digest: (bytes, tenant) => {
+        const honest = digestEntries(bytes, tenant);
+        // claims the run's fourth entry failed, handing back the entries from there
+        return Promise.resolve({ ...honest, good: 3, unpassed: bytes.slice(3, 5) });
+      },
+    };
+    await expect(verifyLedger(ledger, 'acme', { digester: lying })).rejects.toMatchObject({
+      code: 'LEDGER_UNAVAILABLE',
+      message: expect.stringMatching(/stopped at entry 4, which holds/),
+    });
   });
 
   it('passes a digester’s failure on instead of reporting the chain', async () => {

@@ -87,6 +87,8 @@ const EMPTY_DIGEST: ChunkDigest = {
   leaves: '',
   root: new MerkleFrontier().rootHex(),
   checkpoints: [],
+  checkpointBytes: [],
+  unpassed: [],
 };
 
 /**
@@ -105,6 +107,7 @@ const EMPTY_DIGEST: ChunkDigest = {
 export function digestEntries(bytes: readonly string[], tenant: string): ChunkDigest {
   const frontier = new MerkleFrontier();
   const checkpoints: number[] = [];
+  const checkpointBytes: string[] = [];
   let hashes = '';
   let leaves = '';
   let first: EntryTail | undefined;
@@ -123,12 +126,16 @@ export function digestEntries(bytes: readonly string[], tenant: string): ChunkDi
     frontier.appendHex(leaf);
     hashes += entry.hash;
     leaves += leaf;
-    if (entry.type === 'checkpoint') checkpoints.push(good);
+    if (entry.type === 'checkpoint') {
+      checkpoints.push(good);
+      checkpointBytes.push(line);
+    }
     first ??= entry;
     previous = entry;
     good += 1;
   }
-  if (first === undefined) return EMPTY_DIGEST;
+  const unpassed = bytes.slice(good, good + 2);
+  if (first === undefined) return { ...EMPTY_DIGEST, unpassed };
   return {
     good,
     firstSeq: first.seq,
@@ -137,6 +144,8 @@ export function digestEntries(bytes: readonly string[], tenant: string): ChunkDi
     leaves,
     root: frontier.rootHex(),
     checkpoints,
+    checkpointBytes,
+    unpassed,
   };
 }
 

@@ -81,7 +81,11 @@ function isCanonicalEntry(bytes: string): boolean {
 
 /** A run of raw entries read together, with its digest when a digester has it. */
 interface Run {
+  readonly size: number;
+  /** Every entry, for a run checked here; its first two, for a run sent to a digester. */
   readonly raws: readonly RawEntry[];
+  /** Where each entry is stored (for a run sent to a digester). */
+  readonly locations: readonly string[];
   readonly digest: Promise<ChunkDigest> | undefined;
 }
 
@@ -307,7 +311,7 @@ export async function verifyLedger(
    * Takes the entries a digester passed at the start of a run when the run fits the
    * chain so far; returns how many were taken (0: check them one by one).
    */
-  const take = (raws: readonly RawEntry[], digest: ChunkDigest): number | VerifyFailure => {
+  const take = (run: Run, digest: ChunkDigest): number | VerifyFailure => {
     const { good } = digest;
     if (good === 0 || digest.firstSeq !== checked + 1 || digest.firstPrev !== prevHash) return 0;
     const from = checked;
@@ -334,7 +338,11 @@ export async function verifyLedger(
     for (let n = 0; n < good; n++) {
       if (digest.checkpoints[checkpoint] === n) {
         checkpoint += 1;
-        const mismatch = checkCheckpoint(raws[n] as RawEntry, checked + 1);
+        const raw = {
+          bytes: digest.checkpointBytes[checkpoint - 1] as string,
+          location: run.locations[n] as string,
+        };
+        const mismatch = checkCheckpoint(raw, checked + 1);
         if (mismatch !== undefined) return mismatch;
       }
       const failure = accept(
@@ -375,15 +383,22 @@ export async function verifyLedger(
           break;
         }
         const raws = next.value;
-        let digest: Promise<ChunkDigest> | undefined;
-        if (digester !== undefined) {
-          digest = digester.digest(
-            raws.map((raw) => raw.bytes),
-            tenant,
-          );
-          digest.catch(() => undefined); // awaited in order below; not unhandled if never reached
+        if (digester === undefined) {
+          window.push({ size: raws.length, raws, locations: [], digest: undefined });
+          continue;
         }
-        window.push({ raws, digest });
+        const digest = digester.digest(
+          raws.map((raw) => raw.bytes),
+          tenant,
+        );
+        digest.catch(() => undefined); // awaited in order below; not unhandled if never reached
+        // Only what checking the run's joins and failures takes is kept, not its entries.
+        window.push({
+          size: raws.length,
+          raws: raws.slice(0, 2),
+          locations: raws.map((raw) => raw.location),
+          digest,
+        });
       }
     };
     for (;;) {
@@ -393,17 +408,37 @@ export async function verifyLedger(
         if (readFailure !== undefined) throw readFailure.error;
         break;
       }
-      const { raws } = run;
-      let n = 0;
-      if (run.digest !== undefined) {
-        const taken = take(raws, await run.digest);
-        if (typeof taken !== 'number') return report(taken);
-        n = taken;
+      const after = window[0]?.raws[0];
+      if (run.digest === undefined) {
+        const { raws } = run;
+        for (let n = 0; n < raws.length; n++) {
+          const failure = step(raws[n] as RawEntry, raws[n + 1] ?? after);
+          if (failure !== undefined) return report(failure);
+        }
+        continue;
       }
-      for (; n < raws.length; n++) {
-        const failure = step(raws[n] as RawEntry, raws[n + 1] ?? window[0]?.raws[0]);
-        if (failure !== undefined) return report(failure);
-      }
+      const digest = await run.digest;
+      const taken = take(run, digest);
+      if (typeof taken !== 'number') return report(taken);
+      if (taken === run.size) continue;
+      // The entry at `taken` does not hold: the run's first (it does not join the chain,
+      // or fails on its own) or the first the digester did not pass. Checked here.
+      const [entry, next] =
+        taken === 0 && digest.good > 0
+          ? [run.raws[0], run.raws[1]]
+          : [digest.unpassed[0], digest.unpassed[1]].map((bytes, n) =>
+              bytes === undefined
+                ? undefined
+                : { bytes, location: run.locations[taken + n] as string },
+            );
+      const seq = checked + 1;
+      const failure = entry === undefined ? undefined : step(entry, next ?? after);
+      if (failure === undefined)
+        throw new GovgateError(
+          'LEDGER_UNAVAILABLE',
+          `the digester stopped at entry ${seq}, which holds: its answer is not digestEntries'`,
+        );
+      return report(failure);
     }
   } finally {
     await iterator.return?.();
