@@ -19,10 +19,12 @@
  *      running the build, without and with worker threads.
  *
  * Run with `pnpm bench:ledger`, which builds first (`pnpm bench:ledger --quick` for a short smoke run;
+ * `--appends-only` for section 1 alone;
  * `--dir <path>` to measure another disk than the temporary directory's). Nothing is
  * asserted: targets are printed beside the figures.
  */
 import { spawn } from 'node:child_process';
+import { constants as fsConstants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +44,8 @@ import { WorkerDigester } from '../packages/adapter-fs-ledger/src/worker-digeste
 
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
+/** `--appends-only`: section 1 alone. */
+const APPENDS_ONLY = argv.includes('--appends-only');
 const APPENDERS = 64;
 const APPEND_WARMUP_MS = QUICK ? 300 : 1_000;
 const APPEND_MEASURE_MS = QUICK ? 1_000 : 4_000;
@@ -132,15 +136,22 @@ async function withPeakRss<T>(run: () => Promise<T>): Promise<{ value: T; peakRs
   }
 }
 
-function countingSyncs(): { ops: FileOps; syncs: () => number } {
-  let syncs = 0;
+/** The ledger's file operations, counting the writes of entries (each a durable write). */
+function countingWrites(durable: boolean): { ops: FileOps; writes: () => number } {
+  let writes = 0;
+  const { O_DSYNC, O_SYNC } = fsConstants;
   return {
     ops: {
       ...nodeFileOps,
-      fdatasync: (fd) => (syncs++, nodeFileOps.fdatasync(fd)),
-      fsync: (fd) => (syncs++, nodeFileOps.fsync(fd)),
+      // Not durable: segments opened without O_DSYNC / O_SYNC.
+      open: (path, flags) =>
+        nodeFileOps.open(
+          path,
+          durable || typeof flags === 'string' ? flags : flags & ~O_DSYNC & ~O_SYNC,
+        ),
+      writeData: (fd, data, position) => (writes++, nodeFileOps.writeData(fd, data, position)),
     },
-    syncs: () => syncs,
+    writes: () => writes,
   };
 }
 
@@ -217,8 +228,8 @@ function runChild(mode: 'verify' | 'open', dir: string, threads: number): Promis
 
 /** `inFlight`: the ledger's `maxBatchesInFlight` (undefined: its default). */
 /**
- * `sync` 'none' replaces the syncs by nothing: not durable, the ceiling of this code's
- * own work on this machine (the writes still go to the files).
+ * `sync` 'none' opens the segments without O_DSYNC: not durable, the ceiling of this
+ * code's own work on this machine (the writes still go to the files).
  */
 async function appends(
   root: string,
@@ -226,11 +237,8 @@ async function appends(
   inFlight?: number,
 ): Promise<void> {
   const dir = await mkdtemp(join(root, `appends-${sync}-`));
-  const counting = countingSyncs();
-  const ops: FileOps =
-    sync === 'none'
-      ? { ...counting.ops, fdatasync: () => Promise.resolve(), fsync: () => Promise.resolve() }
-      : counting.ops;
+  const counting = countingWrites(sync !== 'none');
+  const ops = counting.ops;
   const ledger = await openFsLedger(
     {
       dir,
@@ -258,13 +266,13 @@ async function appends(
     return done;
   };
   await round(APPEND_WARMUP_MS, false);
-  const syncsBefore = counting.syncs();
+  const writesBefore = counting.writes();
   const elu = performance.eventLoopUtilization();
   const start = hr();
   const done = await round(APPEND_MEASURE_MS, true);
   const seconds = (hr() - start) / 1000;
   const busy = performance.eventLoopUtilization(elu).active;
-  const syncs = counting.syncs() - syncsBefore;
+  const writes = counting.writes() - writesBefore;
   await ledger.close();
   await rm(dir, { recursive: true, force: true });
   const sorted = latencies.subarray(0, recorded).sort();
@@ -272,7 +280,7 @@ async function appends(
   const label = inFlight === undefined ? name : `${name}, ${inFlight} in flight`;
   console.log(
     `  ${label.padEnd(24)} ${fmt(done / seconds).padStart(9)} appends/s   ` +
-      (sync === 'none' ? '' : `${fmt(done / Math.max(1, syncs), 1).padStart(5)} entries/sync   `) +
+      `${fmt(done / Math.max(1, writes), 1).padStart(5)} entries/write   ` +
       `p50 ${fmt(percentile(sorted, 50), 2)} ms   p99 ${fmt(percentile(sorted, 99), 2)} ms   ` +
       `main thread busy ${fmt((busy * 1000) / done, 1)} µs/append` +
       (sync === 'none' ? '' : `   (target ≥ ${fmt(TARGET_APPENDS)}/s)`),
@@ -376,6 +384,7 @@ async function main(): Promise<void> {
     await appends(root, 'fsync');
     await appends(root, 'fdatasync', 1);
     await appends(root, 'none');
+    if (APPENDS_ONLY) return;
 
     const chain = join(root, 'chain');
     console.log(`\n2. a chain of ${fmt(CHAIN_SIZE)} entries`);

@@ -5,10 +5,15 @@ import fs from 'node:fs';
  * through this seam so that tests can make a write, a sync or a truncate fail.
  */
 export interface FileOps {
-  open(path: string, flags: string): Promise<number>;
+  /** `flags` as `fs.open` takes them: a string ('r', 'r+', 'w', 'a') or O_* bits. */
+  open(path: string, flags: string | number): Promise<number>;
   /** Writes all of `data`, at `position` or (null) at the end of an append-mode file. */
   write(fd: number, data: Uint8Array, position: number | null): Promise<void>;
-  fdatasync(fd: number): Promise<void>;
+  /**
+   * Writes a batch's lines into a segment at `position`. Segments are opened for
+   * synchronous writes (O_DSYNC or O_SYNC), so the lines are on disk once it resolves.
+   */
+  writeData(fd: number, data: Uint8Array, position: number): Promise<void>;
   fsync(fd: number): Promise<void>;
   ftruncate(fd: number, length: number): Promise<void>;
   size(fd: number): Promise<number>;
@@ -22,6 +27,30 @@ const done =
     else reject(error);
   };
 
+/** Writes all of `data` at `position`, or (null) at the end of an append-mode file. */
+function writeAll(fd: number, data: Uint8Array, position: number | null): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let offset = 0;
+    const next = (): void => {
+      fs.write(
+        fd,
+        data,
+        offset,
+        data.length - offset,
+        position === null ? null : position + offset,
+        (error, written) => {
+          if (error !== null) return reject(error);
+          if (written === 0) return reject(new Error('the write made no progress'));
+          offset += written;
+          if (offset < data.length) next();
+          else resolve();
+        },
+      );
+    };
+    next();
+  });
+}
+
 /** The callback API: cheaper per call than `fs/promises` FileHandles on the hot path. */
 export const nodeFileOps: FileOps = {
   open: (path, flags) =>
@@ -31,28 +60,8 @@ export const nodeFileOps: FileOps = {
         else reject(error);
       });
     }),
-  write: (fd, data, position) =>
-    new Promise((resolve, reject) => {
-      let offset = 0;
-      const next = (): void => {
-        fs.write(
-          fd,
-          data,
-          offset,
-          data.length - offset,
-          position === null ? null : position + offset,
-          (error, written) => {
-            if (error !== null) return reject(error);
-            if (written === 0) return reject(new Error('the write made no progress'));
-            offset += written;
-            if (offset < data.length) next();
-            else resolve();
-          },
-        );
-      };
-      next();
-    }),
-  fdatasync: (fd) => new Promise((resolve, reject) => fs.fdatasync(fd, done(resolve, reject))),
+  write: writeAll,
+  writeData: writeAll,
   fsync: (fd) => new Promise((resolve, reject) => fs.fsync(fd, done(resolve, reject))),
   ftruncate: (fd, length) =>
     new Promise((resolve, reject) => fs.ftruncate(fd, length, done(resolve, reject))),

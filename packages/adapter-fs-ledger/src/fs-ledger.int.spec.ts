@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { GovgateError, LEDGER, verifyLedger, type LedgerPort } from '@govgate/core';
 import { Container } from 'inversify';
 import { FsLedger, openFsLedger, type FsLedgerOptions } from './fs-ledger.js';
-import { nodeFileOps } from './file-ops.js';
+import { nodeFileOps, type FileOps } from './file-ops.js';
 import { fsLedgerModule } from './module.js';
 import { outputOf, spawnChild } from './testing/spawn-child.js';
 import { TempDirs, all, countingOps, note, notes, seqsOf, settle } from './testing/helpers.js';
@@ -27,36 +28,38 @@ afterEach(async () => {
 });
 
 /**
- * A ledger of tenant acme holding one entry, whose next data sync waits until
- * `release()`; `counts` tells the data writes and syncs made since.
+ * A ledger of tenant acme holding one entry, whose next data write waits until
+ * `release()` before it writes; `counts` tells the data writes issued and done since,
+ * and `writes` their offsets and lengths in the order issued.
  */
 async function gatedLedger(options: Omit<FsLedgerOptions, 'dir'>): Promise<{
   ledger: FsLedger;
-  counts: { dataWrites: number; syncs: number };
+  counts: { dataWrites: number; done: number };
+  writes: { position: number; length: number }[];
   release: () => void;
 }> {
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (release = resolve));
   let armed = false;
-  const counts = { dataWrites: 0, syncs: 0 };
+  const counts = { dataWrites: 0, done: 0 };
+  const writes: { position: number; length: number }[] = [];
   const ledger = await openFsLedger(
     { dir: await temp.make(), ...options },
     {
       ...nodeFileOps,
-      write: (fd, data, position) => {
-        if (armed && position === null) counts.dataWrites += 1;
-        return nodeFileOps.write(fd, data, position);
-      },
-      fdatasync: async (fd) => {
-        if (armed && ++counts.syncs === 1) await gate;
-        return nodeFileOps.fdatasync(fd);
+      writeData: async (fd, data, position) => {
+        if (!armed) return nodeFileOps.writeData(fd, data, position);
+        writes.push({ position, length: data.length });
+        if (++counts.dataWrites === 1) await gate;
+        await nodeFileOps.writeData(fd, data, position);
+        counts.done += 1;
       },
     },
   );
   open.push(ledger);
   await ledger.append('acme', [note(0)]); // creates the tenant's files
   armed = true;
-  return { ledger, counts, release };
+  return { ledger, counts, writes, release };
 }
 
 /** Waits (real I/O) until `n` data writes were made. */
@@ -171,58 +174,61 @@ describe('the single-writer lock', () => {
 });
 
 describe('appending', () => {
-  it('given one batch in flight at a time, when appends made together are written, then they share one data sync', async () => {
+  it('given one batch in flight at a time, when appends made together are written, then they share one write', async () => {
     const { ops, calls } = countingOps();
     const ledger = await openFsLedger({ dir: await temp.make(), maxBatchesInFlight: 1 }, ops);
     open.push(ledger);
     await ledger.append('acme', [note(0)]); // creates the tenant's files
-    calls.fdatasync = 0;
+    calls.writeData = 0;
     await Promise.all(Array.from({ length: 100 }, (_, n) => ledger.append('acme', [note(n)])));
-    expect(calls.fdatasync).toBe(1);
+    expect(calls.writeData).toBe(1);
   });
 
-  it('given two batches in flight (the default), when appends made together are written, then they share two data syncs', async () => {
+  it('given two batches in flight (the default), when appends made together are written, then they share two writes', async () => {
     const { ops, calls } = countingOps();
     const ledger = await openFsLedger({ dir: await temp.make() }, ops);
     open.push(ledger);
     await ledger.append('acme', [note(0)]);
-    calls.fdatasync = 0;
+    calls.writeData = 0;
     await Promise.all(Array.from({ length: 100 }, (_, n) => ledger.append('acme', [note(n)])));
-    expect(calls.fdatasync).toBe(2);
+    expect(calls.writeData).toBe(2);
   });
 
-  it('given a batch being synced, when more appends are queued, then the next batch is written behind it and synced by the next round', async () => {
+  it('given a batch being written, when more appends are queued, then the next batch is written beside it and acknowledged after it', async () => {
     const { ledger, counts, release } = await gatedLedger({});
     const settled: number[] = [];
     const first = ledger.append('acme', [note(1)]).then((e) => settled.push(e[0]?.seq ?? 0));
     const second = ledger.append('acme', [note(2)]).then((e) => settled.push(e[0]?.seq ?? 0));
     try {
       await written(counts, 2);
+      for (let turn = 0; turn < 10_000 && counts.done < 1; turn++) await settle(1);
       await settle(20);
-      // the second batch is written, and its sync waits for the round under way
-      expect({ ...counts, settled }).toEqual({ dataWrites: 2, syncs: 1, settled: [] });
+      // the second batch is on disk, and waits for the first
+      expect({ ...counts, settled }).toEqual({ dataWrites: 2, done: 1, settled: [] });
       expect((await ledger.head('acme')).size).toBe(1);
     } finally {
       release();
     }
     await Promise.all([first, second]);
     expect(settled).toEqual([2, 3]);
-    expect(counts.syncs).toBe(2);
     expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 3 });
   });
 
-  it('given batches written while a round of syncs runs, when it ends, then one round covers them all', async () => {
-    const { ledger, counts, release } = await gatedLedger({
+  it('given batches written side by side, when issued, then each starts where the one before it ends', async () => {
+    const { ledger, counts, writes, release } = await gatedLedger({
       maxBatchesInFlight: 3,
       maxBatchEntries: 1,
     });
     const appends = [1, 2, 3].map((n) => ledger.append('acme', [note(n)]));
     await written(counts, 3);
-    expect(counts).toEqual({ dataWrites: 3, syncs: 1 });
     release();
     const entries = await Promise.all(appends);
     expect(entries.map((e) => e[0]?.seq)).toEqual([2, 3, 4]);
-    expect(counts.syncs).toBe(2); // the second round made batches 2 and 3 durable together
+    const [a, b, c] = writes as [(typeof writes)[0], (typeof writes)[0], (typeof writes)[0]];
+    expect([b.position, c.position]).toEqual([a.position + a.length, b.position + b.length]);
+    expect((await stat(join(ledger.dir, 'acme', '00000001.jsonl'))).size).toBe(
+      c.position + c.length,
+    );
     expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
   });
 
@@ -257,32 +263,44 @@ describe('appending', () => {
     const ledger = await openFsLedger({ dir: await temp.make(), maxBatchEntries: 10 }, ops);
     open.push(ledger);
     await ledger.append('acme', [note(0)]);
-    calls.fdatasync = 0;
+    calls.writeData = 0;
     await Promise.all(Array.from({ length: 100 }, (_, n) => ledger.append('acme', [note(n)])));
-    expect(calls.fdatasync).toBe(10);
+    expect(calls.writeData).toBe(10);
   });
 
-  it('given sync: fsync, when appending, then batches are made durable with fsync', async () => {
-    const { ops, calls } = countingOps();
-    const ledger = await openFsLedger({ dir: await temp.make(), sync: 'fsync' }, ops);
-    open.push(ledger);
-    await ledger.append('acme', [note(0)]);
-    const before = calls.fsync;
-    await ledger.append('acme', [note(1)]);
-    expect({ fsync: calls.fsync - before, fdatasync: calls.fdatasync }).toEqual({
-      fsync: 1,
-      fdatasync: 0,
-    });
-  });
+  it.each([
+    ['fdatasync', constants.O_DSYNC],
+    ['fsync', constants.O_SYNC],
+  ] as const)(
+    'given sync: %s, when appending, then the segment is opened for synchronous writes of that kind',
+    async (sync, flag) => {
+      const flags: (string | number)[] = [];
+      const ops: FileOps = {
+        ...nodeFileOps,
+        open: (path, how) => {
+          if (path.endsWith('.jsonl')) flags.push(how);
+          return nodeFileOps.open(path, how);
+        },
+      };
+      const ledger = await openFsLedger({ dir: await temp.make(), sync }, ops);
+      open.push(ledger);
+      await ledger.append('acme', [note(0)]);
+      expect(flags).toHaveLength(1);
+      const how = flags[0] as number;
+      // O_SYNC holds the O_DSYNC bit and one of its own
+      expect(how & constants.O_SYNC).toBe(flag);
+      expect(how & constants.O_APPEND).toBe(0);
+    },
+  );
 
-  it('given a data sync still in flight, when the ledger waits for it, then the append has not resolved', async () => {
+  it('given a data write still in flight, when the ledger waits for it, then the append has not resolved', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const ops = {
+    const ops: FileOps = {
       ...nodeFileOps,
-      fdatasync: async (fd: number) => {
+      writeData: async (fd, data, position) => {
         await gate;
-        return nodeFileOps.fdatasync(fd);
+        return nodeFileOps.writeData(fd, data, position);
       },
     };
     const ledger = await openFsLedger({ dir: await temp.make() }, ops);

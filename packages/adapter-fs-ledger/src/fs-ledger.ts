@@ -8,6 +8,7 @@ import {
   stat,
   type FileHandle,
 } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   GENESIS_PREV,
@@ -54,21 +55,25 @@ export interface FsLedgerOptions {
   /**
    * Longest an append waits for others to join its batch (default 0: the batch is
    * written on the next turn of the event loop; batches still form on their own from
-   * the appends that arrive while a write and its sync are in flight).
+   * the appends that arrive while writes are in flight).
    */
   readonly maxWaitMs?: number;
   /**
-   * Most batches in flight, written and not yet durable (default 2). While one batch
-   * is being synced the next is sealed and written behind it; one round of syncs runs
-   * at a time and covers every batch written before it began. Batches are still
-   * acknowledged in order, each only once it and every batch before it are durable.
-   * With nothing in flight, what is queued is shared out among the free places. 1
-   * writes one batch at a time (appends made together then always share one sync).
+   * Most batches in flight, being written and not yet durable (default 2). Segments are
+   * opened for synchronous writes, so a batch is durable once its write returns; while
+   * one is being written the next is sealed and written beside it, at its own offset.
+   * Batches are still acknowledged in order, each only once it and every batch before
+   * it are durable. With nothing in flight, what is queued is shared out among the free
+   * places. 1 writes one batch at a time.
    */
   readonly maxBatchesInFlight?: number;
   /** A segment file is closed and the next one started past this size (default 64 MiB). */
   readonly segmentMaxBytes?: number;
-  /** How a batch is made durable (default 'fdatasync': data and the metadata needed to read it). */
+  /**
+   * How a write is made durable (default 'fdatasync': segments are opened with O_DSYNC,
+   * so a write returns once its data and the metadata needed to read it are on disk,
+   * as with fdatasync; 'fsync': O_SYNC, all metadata too, as with fsync).
+   */
   readonly sync?: 'fsync' | 'fdatasync';
   /**
    * Opens for inspection only: no lock, no recovery, no repair, no writes; appends
@@ -145,15 +150,18 @@ interface Group {
 /** The end of a group in its segment: where the tenant's next group starts. */
 const endOf = (group: Group): number => group.start + group.buffer.length;
 
-/** A batch whose write or sync was issued and which is not yet settled. */
+/** A batch whose writes were issued and which is not yet settled. */
 interface Flight {
   readonly calls: readonly Pending[];
   readonly groups: readonly Group[];
-  /** Resolves once every write of the batch is done: the error if one failed. */
-  readonly written: Promise<Error | undefined>;
   /**
-   * Resolves once the batch is durable (a round of syncs that began after its writes
-   * ended has finished), or with the error that stopped it.
+   * Resolves once the batch's segments are ready to take its writes (rotated where it
+   * starts a new one), behind the batches before it: the error if that failed.
+   */
+  readonly ready: Promise<Error | undefined>;
+  /**
+   * Resolves once every (synchronous) write of the batch is done, so the batch is
+   * durable, or with the error that stopped it.
    */
   readonly settled: Promise<Error | undefined>;
   /** Whether `settled` has resolved. */
@@ -176,6 +184,7 @@ const DEFAULTS = {
 const HEAD_WRITE_EVERY_MS = 5;
 
 const GENESIS: LedgerHead = { size: 0, hash: GENESIS_PREV };
+
 
 const errnoOf = (error: unknown): string | undefined =>
   (error as NodeJS.ErrnoException | null)?.code;
@@ -244,13 +253,12 @@ export interface FsLedgerInit {
  * The file-system ledger: one directory per tenant holding its chain in append-only
  * segment files (`<dir>/<tenant>/00000001.jsonl`, one canonical entry per line) and a
  * head record (`HEAD`). One process writes a directory at a time (`<dir>/LOCK`).
- * Appends are group-committed: queued appends are written as a batch with one write
- * per file and synced together, and while one batch is being synced the next is
- * written behind it (`maxBatchesInFlight`), to be covered by the next round of syncs,
- * which starts when the running one ends; an append resolves only after its
- * entries, and every entry before them, are on disk. Opening verifies every chain,
- * cuts a line torn by a crash, and refuses anything else that does not verify with
- * LEDGER_CORRUPT.
+ * Appends are group-committed: queued appends are written as a batch with one
+ * synchronous write per file (segments are opened with O_DSYNC), and while one batch is
+ * being written the next is written beside it, at its own offset
+ * (`maxBatchesInFlight`); an append resolves only after its entries, and every entry
+ * before them, are on disk. Opening verifies every chain, cuts a write torn by a crash,
+ * and refuses anything else that does not verify with LEDGER_CORRUPT.
  *
  * @example
  * const ledger = await FsLedger.open({ dir: '/var/lib/govgate/ledger' });
@@ -275,10 +283,6 @@ export class FsLedger implements LedgerPort {
   private share = 0;
   /** Batches written or being written and not yet settled, in seq order. */
   private flights: Flight[] = [];
-  /** Written batches waiting for the next round of syncs: their files, and whom to tell. */
-  private unsynced: { fds: readonly number[]; done: (error: Error | undefined) => void }[] = [];
-  /** Whether a round of syncs is running. */
-  private syncing = false;
   /** Per tenant, the last group in flight: where the next batch is sealed and written from. */
   private readonly tips = new Map<TenantState, Group>();
   /** The running flush loop, while there is one. */
@@ -344,7 +348,7 @@ export class FsLedger implements LedgerPort {
   /**
    * Appends entries to a tenant's chain under consecutive seqs, all in one batch.
    * Resolves once they are synced to disk. Bad input is LEDGER_ENTRY_INVALID before
-   * anything is queued; a failed write or sync rejects the whole batch, and every batch
+   * anything is queued; a failed write rejects the whole batch, and every batch
    * in flight behind it, with LEDGER_UNAVAILABLE and leaves nothing of them in the files.
    */
   append(tenant: string, requests: readonly AppendRequest[]): Promise<readonly LedgerEntry[]> {
@@ -445,8 +449,8 @@ export class FsLedger implements LedgerPort {
    * at least one call). The share is planned once for what is queued when the last
    * plan is used up: what is queued, spread evenly over as many batches as it needs, or
    * over the free places in flight if more. Appenders that all resumed when one batch
-   * was acknowledged then form two batches, the second written while the first syncs,
-   * instead of all waiting for one sync after another.
+   * was acknowledged then form two batches, the second written while the first is,
+   * instead of all waiting for one write after another.
    */
   private takeBatch(): Pending[] {
     if (this.planned <= 0) {
@@ -472,8 +476,9 @@ export class FsLedger implements LedgerPort {
 
   /**
    * Seals a batch from the tenants' tips (the last batch in flight, or the durable head)
-   * and issues its writes behind those of the batch before it (appends to one file stay
-   * in seq order) and then its syncs. Settled later, in order, by `settleOldest`.
+   * and issues its writes, each at the offset where the tip ends, once the batches
+   * before it have started the segments they write to. Settled later, in order, by
+   * `settleOldest`.
    */
   private async start(batch: readonly Pending[]): Promise<void> {
     const rejectAll = (error: Error): void => {
@@ -521,27 +526,20 @@ export class FsLedger implements LedgerPort {
     // Set now, not once rotated: the next batch may be sealed behind this one before then.
     for (const group of rotations) group.start = 0;
 
-    const previous = this.flights.at(-1)?.written ?? Promise.resolve(undefined);
-    const written = previous.then(async (earlier) => {
-      // Nothing is written behind a failed write: the files are cut back to before it.
+    const previous = this.flights.at(-1)?.ready ?? Promise.resolve(undefined);
+    const ready = previous.then(async (earlier) => {
+      // Nothing is written behind a batch whose segment could not be started.
       if (earlier !== undefined) return earlier;
-      const results = await Promise.allSettled(
-        groups.map(async (group) => {
-          if (rotations.includes(group)) await this.rotate(group.state);
-          group.rollbackTo = group.start;
-          await this.ops.write(group.state.fd as number, group.buffer, null);
-        }),
-      );
-      return firstError(results);
+      return firstError(await Promise.allSettled(rotations.map((g) => this.rotate(g.state))));
     });
     const flight: Flight = {
       calls: batch,
       groups,
-      written,
-      settled: written.then((error) =>
+      ready,
+      settled: ready.then(async (error) =>
         error !== undefined
           ? error
-          : this.syncWritten(groups.map(({ state }) => state.fd as number)),
+          : firstError(await Promise.allSettled(groups.map((group) => this.writeGroup(group)))),
       ),
       done: false,
     };
@@ -551,35 +549,14 @@ export class FsLedger implements LedgerPort {
   }
 
   /**
-   * Resolves once a sync that began after the batch's writes ended has finished: the
-   * error if it failed. One round of syncs runs at a time and covers every batch
-   * written before it began; batches written meanwhile wait for the next round, which
-   * starts as soon as this one ends. Syncs issued while another runs would wait for it
-   * in the file system anyway; taking turns lets each cover more batches, and the
-   * batches of the appenders resumed by one round are sealed and written while the
-   * next one runs.
+   * Writes a group's lines at its offset, through the segment's synchronous descriptor:
+   * durable once it resolves. Batches in flight are written side by side; a failed one
+   * is cut back by `settleOldest` once all of them are done.
    */
-  private syncWritten(fds: readonly number[]): Promise<Error | undefined> {
-    return new Promise((done) => {
-      this.unsynced.push({ fds, done });
-      this.syncRound();
-    });
-  }
-
-  private syncRound(): void {
-    if (this.syncing || this.unsynced.length === 0) return;
-    this.syncing = true;
-    const covered = this.unsynced;
-    this.unsynced = [];
-    const fds = [...new Set(covered.flatMap((batch) => batch.fds))];
-    void Promise.allSettled(
-      fds.map((fd) => (this.config.sync === 'fsync' ? this.ops.fsync(fd) : this.ops.fdatasync(fd))),
-    ).then((results) => {
-      const error = firstError(results);
-      this.syncing = false;
-      for (const batch of covered) batch.done(error);
-      this.syncRound();
-    });
+  private async writeGroup(group: Group): Promise<void> {
+    const { state } = group;
+    group.rollbackTo = group.start;
+    await this.ops.writeData(state.fd as number, group.buffer, group.start);
   }
 
   private sealAll(groups: readonly Group[]): void {
@@ -717,12 +694,12 @@ export class FsLedger implements LedgerPort {
     group.head = { size, hash };
   }
 
-  /** Starts the tenant's next segment; the current one is complete and synced. */
+  /** Starts the tenant's next segment; the current one is complete and durable. */
   private async rotate(state: TenantState): Promise<Segment> {
     const current = state.segments.at(-1) as Segment;
     const no = current.no + 1;
     const file = `${state.tenant}/${segmentFileName(no)}`;
-    const fd = await this.ops.open(join(this.config.dir, file), 'a');
+    const fd = await this.ops.open(join(this.config.dir, file), this.segmentFlags());
     try {
       // A segment left empty by an earlier failed rotation is reused.
       if ((await this.ops.size(fd)) !== 0)
@@ -813,7 +790,7 @@ export class FsLedger implements LedgerPort {
         count: 0,
         size: 0,
       };
-      const fd = await this.ops.open(join(this.config.dir, segment.file), 'a');
+      const fd = await this.ops.open(join(this.config.dir, segment.file), this.segmentFlags());
       const size = await this.ops.size(fd).catch(async (error: unknown) => {
         await this.ops.close(fd).catch(() => undefined);
         throw error;
@@ -834,6 +811,12 @@ export class FsLedger implements LedgerPort {
     if (created) await syncDirectory(this.ops, tenantDir);
     this.tenants.set(tenant, state);
     return state;
+  }
+
+  /** How segments are opened: for writes at offsets, each durable when it returns. */
+  private segmentFlags(): number {
+    const { O_RDWR, O_CREAT, O_DSYNC, O_SYNC } = fsConstants;
+    return O_RDWR | O_CREAT | (this.config.sync === 'fsync' ? O_SYNC : O_DSYNC);
   }
 
   private unavailable(message: string, cause: unknown): GovgateError {

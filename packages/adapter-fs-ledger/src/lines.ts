@@ -99,7 +99,10 @@ async function readChunk(path: string, position: number): Promise<Buffer> {
  * Streams the lines of a file from a byte offset with flat memory (one chunk and one
  * partial line at a time), a chunk's worth of lines at a time: consumers pay for one
  * asynchronous step per chunk, not per line. The last line comes with
- * `terminated: false` when the file does not end in '\n'. The file is opened for
+ * `terminated: false` when the file does not end in '\n'. With `endAtZero` the file
+ * ends at its first zero byte, and the line holding it is unterminated: in the last
+ * segment, a hole between batches written side by side (the one behind was written
+ * first, or a crash lost the one before). The file is opened for
  * each chunk and closed again, so an iteration its consumer abandons without
  * `return()` (core's `verifyLedger` stops that way at the first failure) holds no
  * file descriptor.
@@ -107,20 +110,26 @@ async function readChunk(path: string, position: number): Promise<Buffer> {
 export async function* readLines(
   path: string,
   start: { offset?: number; number?: number } = {},
+  options: { endAtZero?: boolean } = {},
 ): AsyncGenerator<Line[], void, undefined> {
   const splitter = new LineSplitter(start);
   let position = start.offset ?? 0;
   let next = readChunk(path, position);
   for (;;) {
-    const chunk = await next;
+    let chunk = await next;
     if (chunk.length === 0) break;
-    position += chunk.length;
-    // Read ahead while this chunk's lines are consumed. Marked handled: if the consumer
-    // stops here, nobody awaits it (it closes its file by itself).
-    next = readChunk(path, position);
-    next.catch(() => undefined);
+    const zero = options.endAtZero === true ? chunk.indexOf(0) : -1;
+    if (zero !== -1) chunk = chunk.subarray(0, zero);
+    else {
+      position += chunk.length;
+      // Read ahead while this chunk's lines are consumed. Marked handled: if the consumer
+      // stops here, nobody awaits it (it closes its file by itself).
+      next = readChunk(path, position);
+      next.catch(() => undefined);
+    }
     const lines = splitter.push(chunk);
     if (lines.length > 0) yield lines;
+    if (zero !== -1) break;
   }
   const rest = splitter.end();
   if (rest !== undefined) yield [rest];

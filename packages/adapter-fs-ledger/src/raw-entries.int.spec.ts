@@ -40,6 +40,19 @@ describe('RawEntries', () => {
     ]);
   });
 
+  it('given a hole in the last file (a batch written beside one still being written), when iterated, then the entries end at it', async () => {
+    const entries = await files({
+      '00000001.jsonl': 'a\n',
+      '00000002.jsonl': 'b\nc\0\0\0\0\nd\n\0\0e\n',
+    });
+    expect((await all(entries)).map((e) => e.bytes)).toEqual(['a', 'b']);
+  });
+
+  it('given a hole in an earlier file, when iterated, then its lines are kept for verification to reject', async () => {
+    const entries = await files({ '00000001.jsonl': 'a\n\0\0\nb\n', '00000002.jsonl': 'c\n' });
+    expect((await all(entries)).map((e) => e.bytes)).toEqual(['a', '\0\0', 'b', 'c']);
+  });
+
   it('given no files, when iterated, then nothing comes', async () => {
     expect(await all(await files({}))).toEqual([]);
   });

@@ -5,8 +5,9 @@ import { readLines, type Line } from './lines.js';
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 /**
- * Every line of a tenant's segment files as a `RawEntry`, in file order; a last line
- * of the last file not ended by '\n' is left out. Lines are read a chunk at a time and
+ * Every line of a tenant's segment files as a `RawEntry`, in file order; the last file
+ * ends at its first zero byte (see `readLines`), and a last line not ended by '\n' is
+ * left out. Lines are read a chunk at a time and
  * handed out from memory, so a `next()` answered from the current chunk costs one
  * settled promise rather than an async generator's step (verification calls it once
  * per entry). Calls made while a chunk is being read wait for it, in order.
@@ -86,7 +87,11 @@ export class RawEntries implements AsyncIterableIterator<RawEntry> {
           this.finished = true;
           return DONE;
         }
-        this.chunks = readLines(join(this.dir, file));
+        this.chunks = readLines(
+          join(this.dir, file),
+          {},
+          { endAtZero: this.file === this.files.length - 1 },
+        );
       }
       const chunk = await this.chunks.next();
       if (chunk.done === true) this.chunks = undefined;

@@ -56,8 +56,44 @@ describe('recovery on open', () => {
       await appendFile(join(dir, SEGMENT), '{"act');
       const ledger = await reopen(dir);
       expect(ledger.openReport.repairs).toEqual([
-        `cut 5 bytes of a torn last line from ${SEGMENT}`,
+        `cut 5 bytes of a write torn by a crash from ${SEGMENT}`,
       ]);
+    });
+
+    it('given a hole before whole lines (the batch behind reached the disk, the one before did not), when reopened, then everything from the hole on is cut and the chain verifies', async () => {
+      const dir = await ledgerWith(3);
+      const size = (await stat(join(dir, SEGMENT))).size;
+      const third = (await readFile(join(dir, SEGMENT), 'utf8')).split('\n')[2] as string;
+      // A lost batch reads back as zeros; the one written beside it holds whole lines.
+      await appendFile(join(dir, SEGMENT), `${'\0'.repeat(300)}${third}\n${third}\n`);
+      const ledger = await reopen(dir);
+      expect((await stat(join(dir, SEGMENT))).size).toBe(size);
+      expect(ledger.openReport.repairs).toEqual([
+        `cut ${300 + 2 * (third.length + 1)} bytes of a write torn by a crash from ${SEGMENT}`,
+      ]);
+      expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 3 });
+      expect(await ledger.append('acme', notes(1, 4))).toMatchObject([{ seq: 4 }]);
+    });
+
+    it('given a hole inside a line after whole entries, when reopened, then the line holding it and all after it are cut', async () => {
+      const dir = await ledgerWith(3);
+      const size = (await stat(join(dir, SEGMENT))).size;
+      await appendFile(join(dir, SEGMENT), '{"actor":"te\0\0\0\0st"}\n{"seq":5}\n');
+      const ledger = await reopen(dir);
+      expect((await stat(join(dir, SEGMENT))).size).toBe(size);
+      expect(seqsOf(await all(ledger.read('acme')))).toEqual([1, 2, 3]);
+    });
+
+    it('given zeros where acknowledged entries were (not a crash: the HEAD record names a later entry), when reopened, then it refuses with LEDGER_CORRUPT and changes nothing', async () => {
+      const dir = await ledgerWith(5);
+      const path = join(dir, SEGMENT);
+      const bytes = await readFile(path);
+      const third = bytes.indexOf('\n', bytes.indexOf('\n') + 1) + 1;
+      bytes.fill(0, third + 5, third + 15); // entry 3 of 5
+      await writeFile(path, bytes);
+      const error = await refusal(dir);
+      expect(error.code).toBe('LEDGER_CORRUPT');
+      expect(await readFile(path)).toEqual(bytes);
     });
 
     it('given a last line that is not JSON, when reopened, then it is cut away', async () => {

@@ -55,7 +55,10 @@ export interface TenantState {
   hasHeadFile: boolean;
   readonly segments: Segment[];
   readonly marks: Mark[];
-  /** Append-mode descriptor of the last segment, once the tenant is written to. */
+  /**
+   * Descriptor of the last segment, opened for synchronous writes, once the tenant is
+   * written to.
+   */
   fd: number | undefined;
   /** Descriptor of the HEAD file, rewritten in place after each batch. */
   headFd: number | undefined;
@@ -126,17 +129,42 @@ async function parsesAsJson(file: ReadHandle, start: number, end: number): Promi
   }
 }
 
+/** Offset of the first zero byte from `from` on, or `end` if there is none. */
+async function firstZero(file: ReadHandle, from: number, end: number): Promise<number> {
+  const buffer = Buffer.allocUnsafe(1024 * 1024);
+  for (let position = from; position < end; ) {
+    const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, end - position), position);
+    if (bytesRead === 0) break;
+    const at = buffer.subarray(0, bytesRead).indexOf(0);
+    if (at !== -1) return position + at;
+    position += bytesRead;
+  }
+  return end;
+}
+
+/** Where the last segment's entries end, and its length. */
+export interface SegmentTail {
+  /** The length to keep: everything before it is verified like the rest. */
+  readonly keep: number;
+  readonly size: number;
+}
+
 /**
- * Where the last segment's acknowledged data can end. A crash during a write leaves at
- * most the batch being written torn: bytes after the last '\n' (the final line never
- * finished), and possibly a final line that is not JSON (blocks the crash lost).
- * Returns the length to keep; anything before it is verified like the rest.
+ * Where the last segment's acknowledged data can end. The writer writes the batches in
+ * flight side by side, each at its own offset, so a crash can leave them torn: written
+ * in part and in any order, with a hole (zero bytes) where a batch or blocks of it
+ * were lost, and a zero byte never occurs in an entry. So the entries end before the
+ * first zero byte; of what is before it, bytes after the last '\n' are a line never
+ * finished, and a last line that is not JSON lost blocks. An append is acknowledged
+ * only once it and every batch before it are on disk, so nothing cut was acknowledged
+ * (the HEAD record, which never leads the acknowledged entries, checks that).
  */
-export async function tornTail(path: string): Promise<{ keep: number; size: number }> {
+export async function tornTail(path: string): Promise<SegmentTail> {
   const file = await open(path, 'r');
   try {
     const { size } = await file.stat();
-    const last = await lastNewline(file, size);
+    const end = await firstZero(file, 0, size);
+    const last = await lastNewline(file, end);
     let keep = last + 1;
     if (last >= 0) {
       const start = (await lastNewline(file, last)) + 1;
@@ -212,7 +240,7 @@ export async function recoverTenant(
       const isLast = no === lastNo;
       const segment: Segment = { no, file, firstSeq: seq + 1, count: 0, size: 0 };
       state.segments.push(segment);
-      for await (const lines of readLines(join(dir, file))) {
+      for await (const lines of readLines(join(dir, file), {}, { endAtZero: isLast })) {
         for (const line of lines) {
           if (isLast && tail !== undefined && line.offset >= tail.keep) return;
           seq += 1;
@@ -280,7 +308,7 @@ export async function recoverTenant(
       await ops.close(fd);
     }
     repairs.push(
-      `cut ${tail.size - tail.keep} bytes of a torn last line from ${tenant}/${segmentFileName(lastNo)}`,
+      `cut ${tail.size - tail.keep} bytes of a write torn by a crash from ${tenant}/${segmentFileName(lastNo)}`,
     );
   }
   const head: LedgerHead = { size: report.checked, hash: report.headHash };

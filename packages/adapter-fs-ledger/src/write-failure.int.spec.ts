@@ -18,8 +18,11 @@ const SEGMENT = 'acme/00000001.jsonl';
 interface Faults {
   /** The next data write writes half its bytes, then fails. */
   write: boolean;
-  /** The next data sync fails. */
-  sync: boolean;
+  /**
+   * The next data write writes all its bytes, then fails (as when the disk fails the
+   * flush that makes a synchronous write durable).
+   */
+  flush: boolean;
   /** Every truncate fails. */
   truncate: boolean;
   /** Data writes attempted. */
@@ -28,21 +31,20 @@ interface Faults {
 
 /** A ledger of tenant acme with 3 entries whose next writes can be made to fail. */
 async function faultyLedger(): Promise<{ ledger: FsLedger; faults: Faults; size: number }> {
-  const faults: Faults = { write: false, sync: false, truncate: false, writes: 0 };
+  const faults: Faults = { write: false, flush: false, truncate: false, writes: 0 };
   const ops: FileOps = {
     ...nodeFileOps,
-    write: async (fd, data, position) => {
-      // Data lines are appended (position null); HEAD records are written at 0.
-      if (position === null) faults.writes += 1;
-      if (!faults.write || position !== null) return nodeFileOps.write(fd, data, position);
+    writeData: async (fd, data, position) => {
+      faults.writes += 1;
+      if (faults.flush) {
+        faults.flush = false;
+        await nodeFileOps.writeData(fd, data, position);
+        throw ioError('write');
+      }
+      if (!faults.write) return nodeFileOps.writeData(fd, data, position);
       faults.write = false;
-      await nodeFileOps.write(fd, data.subarray(0, data.length >> 1), null);
+      await nodeFileOps.writeData(fd, data.subarray(0, data.length >> 1), position);
       throw ioError('write');
-    },
-    fdatasync: (fd) => {
-      if (!faults.sync) return nodeFileOps.fdatasync(fd);
-      faults.sync = false;
-      return Promise.reject(ioError('fdatasync'));
     },
     ftruncate: (fd, length) =>
       faults.truncate ? Promise.reject(ioError('ftruncate')) : nodeFileOps.ftruncate(fd, length),
@@ -93,9 +95,9 @@ describe('a write that fails', () => {
     expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
   });
 
-  it('given a sync that fails, when appending, then the append is rejected and the segment cut back', async () => {
+  it('given a write that fails after its bytes reached the file, when appending, then the append is rejected and the segment cut back', async () => {
     const { ledger, faults, size } = await faultyLedger();
-    faults.sync = true;
+    faults.flush = true;
     const [error] = await rejections([ledger.append('acme', [note(4)])]);
     expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
     expect((await stat(join(ledger.dir, SEGMENT))).size).toBe(size);
@@ -133,27 +135,23 @@ async function until(done: () => boolean): Promise<void> {
 }
 
 /**
- * A ledger of tenant acme with 3 entries whose later data syncs run `beforeSync(n)`
- * first (n counts from 1); its rejection fails that sync.
+ * A ledger of tenant acme with 3 entries whose later data writes run `beforeWrite(n)`
+ * first (n counts from 1); its rejection fails that write, with nothing written.
  */
-async function pipelinedLedger(beforeSync: (n: number) => Promise<void>): Promise<{
+async function pipelinedLedger(beforeWrite: (n: number) => Promise<void>): Promise<{
   ledger: FsLedger;
   size: number;
-  counts: { dataWrites: number; syncs: number; synced: number };
+  counts: { dataWrites: number; written: number };
 }> {
-  const counts = { dataWrites: 0, syncs: 0, synced: 0 };
+  const counts = { dataWrites: 0, written: 0 };
   let armed = false;
   const ops: FileOps = {
     ...nodeFileOps,
-    write: (fd, data, position) => {
-      if (armed && position === null) counts.dataWrites += 1;
-      return nodeFileOps.write(fd, data, position);
-    },
-    fdatasync: async (fd) => {
-      if (!armed) return nodeFileOps.fdatasync(fd);
-      await beforeSync(++counts.syncs);
-      await nodeFileOps.fdatasync(fd);
-      counts.synced += 1;
+    writeData: async (fd, data, position) => {
+      if (!armed) return nodeFileOps.writeData(fd, data, position);
+      await beforeWrite(++counts.dataWrites);
+      await nodeFileOps.writeData(fd, data, position);
+      counts.written += 1;
     },
   };
   const ledger = await openFsLedger({ dir: await temp.make() }, ops);
@@ -167,20 +165,20 @@ const segmentSize = async (ledger: FsLedger): Promise<number> =>
   (await stat(join(ledger.dir, SEGMENT))).size;
 
 describe('a failure with a later batch in flight (appends made together are written as two batches)', () => {
-  it('given batch N failing its sync while N+1 is written behind it, when settled, then both are rejected, the segment is cut back before N and the head is unchanged', async () => {
+  it('given batch N failing its write after N+1 was written beside it, when settled, then both are rejected, the segment is cut back before N and the head is unchanged', async () => {
     const { ledger, size, counts } = await pipelinedLedger(async (n) => {
       if (n !== 1) return;
-      await until(() => counts.dataWrites >= 2);
-      throw ioError('fdatasync');
+      await until(() => counts.written >= 1);
+      throw ioError('write');
     });
     const errors = await rejections([
       ledger.append('acme', [note(4)]),
       ledger.append('acme', [note(5)]),
     ]);
-    expect(counts.dataWrites).toBe(2);
+    expect(counts).toEqual({ dataWrites: 2, written: 1 });
     for (const error of errors) {
       expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
-      expect((error as Error).cause).toMatchObject({ code: 'EIO', syscall: 'fdatasync' });
+      expect((error as Error).cause).toMatchObject({ code: 'EIO', syscall: 'write' });
     }
     expect(await segmentSize(ledger)).toBe(size);
     expect(await ledger.head('acme')).toEqual({
@@ -190,11 +188,11 @@ describe('a failure with a later batch in flight (appends made together are writ
     expect(await all(ledger.read('acme'))).toHaveLength(3);
   });
 
-  it('given batch N failing its sync while N+1 is in flight, when appending afterwards, then the chain continues from entry 3 and verifies after reopening', async () => {
+  it('given batch N failing its write while N+1 is in flight, when appending afterwards, then the chain continues from entry 3 and verifies after reopening', async () => {
     const { ledger, counts } = await pipelinedLedger(async (n) => {
       if (n !== 1) return;
-      await until(() => counts.dataWrites >= 2);
-      throw ioError('fdatasync');
+      await until(() => counts.written >= 1);
+      throw ioError('write');
     });
     await rejections([ledger.append('acme', [note(4)]), ledger.append('acme', [note(5)])]);
     expect(await ledger.append('acme', [note(4)])).toMatchObject([{ seq: 4 }]);
@@ -206,9 +204,9 @@ describe('a failure with a later batch in flight (appends made together are writ
     expect(await verifyLedger(reopened, 'acme')).toMatchObject({ ok: true, checked: 4 });
   });
 
-  it('given batch N+1 failing its sync after N was synced, when settled, then N is acknowledged, N+1 rejected, and the segment ends after N', async () => {
+  it('given batch N+1 failing its write while N was written, when settled, then N is acknowledged, N+1 rejected, and the segment ends after N', async () => {
     const { ledger } = await pipelinedLedger((n) =>
-      n === 2 ? Promise.reject(ioError('fdatasync')) : Promise.resolve(),
+      n === 2 ? Promise.reject(ioError('write')) : Promise.resolve(),
     );
     const [first, second] = await Promise.allSettled([
       ledger.append('acme', [note(4)]),
@@ -222,7 +220,7 @@ describe('a failure with a later batch in flight (appends made together are writ
     expect(await ledger.append('acme', [note(5)])).toMatchObject([{ seq: 5 }]);
   });
 
-  it('given batch N failing its write halfway with N+1 behind it, when settled, then N+1 is never written and the segment is cut back before N', async () => {
+  it('given batch N failing its write halfway with N+1 beside it, when settled, then both are rejected and the segment is cut back before N', async () => {
     const { ledger, faults, size } = await faultyLedger();
     faults.write = true;
     faults.writes = 0;
@@ -230,7 +228,7 @@ describe('a failure with a later batch in flight (appends made together are writ
       ledger.append('acme', [note(4)]),
       ledger.append('acme', [note(5)]),
     ]);
-    expect(faults.writes).toBe(1);
+    expect(faults.writes).toBe(2);
     for (const error of errors) {
       expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
       expect((error as Error).cause).toMatchObject({ code: 'EIO', syscall: 'write' });
@@ -240,29 +238,29 @@ describe('a failure with a later batch in flight (appends made together are writ
     expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
   });
 
-  it('given batch N+1 written while N syncs, when settled, then N+1 is synced by the next round and acknowledged after N', async () => {
+  it('given batch N+1 on disk before N, when settled, then N+1 is acknowledged only after N', async () => {
     const resolved: number[] = [];
-    let duringFirst: { syncs: number; resolved: number[] } | undefined;
+    let duringFirst: { written: number; resolved: number[] } | undefined;
     const { ledger, counts } = await pipelinedLedger(async (n) => {
       if (n !== 1) return;
-      await until(() => counts.dataWrites >= 2);
+      await until(() => counts.written >= 1);
       await settle(10);
-      duringFirst = { syncs: counts.syncs, resolved: [...resolved] };
+      duringFirst = { written: counts.written, resolved: [...resolved] };
     });
     await Promise.all([
       ledger.append('acme', [note(4)]).then((e) => resolved.push(e[0]?.seq ?? 0)),
       ledger.append('acme', [note(5)]).then((e) => resolved.push(e[0]?.seq ?? 0)),
     ]);
-    // N+1 was written during N's sync, and no sync began for it until that one ended
-    expect(duringFirst).toEqual({ syncs: 1, resolved: [] });
-    expect(counts.syncs).toBe(2);
+    // N+1 was durable while N was still being written, and waited for it
+    expect(duringFirst).toEqual({ written: 1, resolved: [] });
+    expect(counts.written).toBe(2);
     expect(resolved).toEqual([4, 5]);
     expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 5 });
   });
 });
 
-describe('writes and syncs failing at random while batches are in flight', () => {
-  it('given 16 appenders, small segments and 1 in 12 writes or syncs failing, when done, then exactly the acknowledged entries are in the chain and it reopens clean', async () => {
+describe('writes failing at random while batches are in flight', () => {
+  it('given 16 appenders, small segments and 1 in 6 writes failing (halfway or after writing), when done, then exactly the acknowledged entries are in the chain and it reopens clean', async () => {
     let seed = 42;
     const chance = (): number => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -270,16 +268,15 @@ describe('writes and syncs failing at random while batches are in flight', () =>
     };
     const ops: FileOps = {
       ...nodeFileOps,
-      write: async (fd, data, position) => {
-        if (position !== null && position !== 0) return nodeFileOps.write(fd, data, position);
-        if (position === null && chance() < 1 / 12) {
-          await nodeFileOps.write(fd, data.subarray(0, data.length >> 1), null);
+      writeData: async (fd, data, position) => {
+        const roll = chance();
+        if (roll < 1 / 12) {
+          await nodeFileOps.writeData(fd, data.subarray(0, data.length >> 1), position);
           throw ioError('write');
         }
-        return nodeFileOps.write(fd, data, position);
+        await nodeFileOps.writeData(fd, data, position);
+        if (roll < 2 / 12) throw ioError('write');
       },
-      fdatasync: (fd) =>
-        chance() < 1 / 12 ? Promise.reject(ioError('fdatasync')) : nodeFileOps.fdatasync(fd),
     };
     const ledger = await openFsLedger({ dir: await temp.make(), segmentMaxBytes: 2048 }, ops);
     open.push(ledger);

@@ -42,7 +42,7 @@ export function countingOps(): { ops: FileOps; calls: Record<keyof FileOps, numb
   const calls = {
     open: 0,
     write: 0,
-    fdatasync: 0,
+    writeData: 0,
     fsync: 0,
     ftruncate: 0,
     size: 0,
@@ -51,7 +51,7 @@ export function countingOps(): { ops: FileOps; calls: Record<keyof FileOps, numb
   const ops: FileOps = {
     open: (...a) => (calls.open++, nodeFileOps.open(...a)),
     write: (...a) => (calls.write++, nodeFileOps.write(...a)),
-    fdatasync: (...a) => (calls.fdatasync++, nodeFileOps.fdatasync(...a)),
+    writeData: (...a) => (calls.writeData++, nodeFileOps.writeData(...a)),
     fsync: (...a) => (calls.fsync++, nodeFileOps.fsync(...a)),
     ftruncate: (...a) => (calls.ftruncate++, nodeFileOps.ftruncate(...a)),
     size: (...a) => (calls.size++, nodeFileOps.size(...a)),
