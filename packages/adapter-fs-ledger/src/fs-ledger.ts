@@ -185,7 +185,6 @@ const HEAD_WRITE_EVERY_MS = 5;
 
 const GENESIS: LedgerHead = { size: 0, hash: GENESIS_PREV };
 
-
 const errnoOf = (error: unknown): string | undefined =>
   (error as NodeJS.ErrnoException | null)?.code;
 

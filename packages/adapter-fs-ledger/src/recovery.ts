@@ -132,8 +132,13 @@ async function parsesAsJson(file: ReadHandle, start: number, end: number): Promi
 /** Offset of the first zero byte from `from` on, or `end` if there is none. */
 async function firstZero(file: ReadHandle, from: number, end: number): Promise<number> {
   const buffer = Buffer.allocUnsafe(1024 * 1024);
-  for (let position = from; position < end; ) {
-    const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, end - position), position);
+  for (let position = from; position < end;) {
+    const { bytesRead } = await file.read(
+      buffer,
+      0,
+      Math.min(buffer.length, end - position),
+      position,
+    );
     if (bytesRead === 0) break;
     const at = buffer.subarray(0, bytesRead).indexOf(0);
     if (at !== -1) return position + at;
