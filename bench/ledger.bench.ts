@@ -2,11 +2,12 @@
  * File-ledger benchmark for @govgate/adapter-fs-ledger.
  *
  *   1. durable appends: 64 concurrent appenders, each awaiting its own single-entry
- *      append (so each resolves only after the batch holding it is synced), with
- *      sync 'fdatasync' and 'fsync': appends/s, entries per sync, p50/p99 latency;
- *      and with 'fdatasync' and one batch in flight at a time (`maxBatchesInFlight: 1`),
- *      to compare with the default pipeline in the same conditions; and with no sync at
- *      all (not durable: the ceiling of the ledger's own work here). Each row also gives
+ *      append (so each resolves only after the batch holding it is on disk), with
+ *      sync 'fdatasync' (O_DSYNC writes) and 'fsync' (O_SYNC): appends/s, entries per
+ *      write, p50/p99 latency; and with 'fdatasync' and one batch in flight at a time
+ *      (`maxBatchesInFlight: 1`), to compare with the default pipeline in the same
+ *      conditions; and with segments opened without O_DSYNC (not durable: the ceiling
+ *      of the ledger's own work here). Each row also gives
  *      the main thread's busy time per append (event-loop utilization);
  *   2. a 1,000,000-entry chain, written in bulk;
  *   3. inclusion proofs at 1,000,000 entries on the writer that wrote them: the first
