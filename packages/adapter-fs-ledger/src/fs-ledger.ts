@@ -890,6 +890,7 @@ export class FsLedger implements LedgerPort {
       const lines = readLines(
         join(this.config.dir, file),
         n === 0 ? { offset: start.offset, number: start.line } : {},
+        { endAtZero: isLastFile },
       );
       for await (const chunk of lines) {
         for (const line of chunk) {

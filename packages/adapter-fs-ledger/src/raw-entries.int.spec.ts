@@ -48,6 +48,14 @@ describe('RawEntries', () => {
     expect((await all(entries)).map((e) => e.bytes)).toEqual(['a', 'b']);
   });
 
+  it('given a hole past the first chunk read of a long last file, when iterated, then the entries end at it', async () => {
+    const lines = Array.from({ length: 7_000 }, (_, n) => `${n}`.padEnd(99, 'x'));
+    const entries = await files({
+      '00000001.jsonl': `${lines.join('\n')}\n${'\0'.repeat(4096)}after\n`,
+    });
+    expect((await all(entries)).map((e) => e.bytes)).toEqual(lines);
+  });
+
   it('given a hole in an earlier file, when iterated, then its lines are kept for verification to reject', async () => {
     const entries = await files({ '00000001.jsonl': 'a\n\0\0\nb\n', '00000002.jsonl': 'c\n' });
     expect((await all(entries)).map((e) => e.bytes)).toEqual(['a', '\0\0', 'b', 'c']);

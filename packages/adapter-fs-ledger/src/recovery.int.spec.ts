@@ -75,6 +75,17 @@ describe('recovery on open', () => {
       expect(await ledger.append('acme', notes(1, 4))).toMatchObject([{ seq: 4 }]);
     });
 
+    it('given a hole before whole lines, when opened read-only, then reads and verification end at the hole and nothing is changed', async () => {
+      const dir = await ledgerWith(3);
+      const third = (await readFile(join(dir, SEGMENT), 'utf8')).split('\n')[2] as string;
+      await appendFile(join(dir, SEGMENT), `${'\0'.repeat(100)}${third}\n`);
+      const before = await readFile(join(dir, SEGMENT));
+      const ledger = await reopen(dir, true);
+      expect(seqsOf(await all(ledger.read('acme')))).toEqual([1, 2, 3]);
+      expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 3 });
+      expect(await readFile(join(dir, SEGMENT))).toEqual(before);
+    });
+
     it('given a hole inside a line after whole entries, when reopened, then the line holding it and all after it are cut', async () => {
       const dir = await ledgerWith(3);
       const size = (await stat(join(dir, SEGMENT))).size;
