@@ -231,6 +231,22 @@ function configOf(options: FsLedgerOptions): Config {
   };
 }
 
+/**
+ * The flags segments are opened with: read-write at offsets, each write durable when it
+ * returns. A platform without O_DSYNC / O_SYNC (Windows) cannot make that promise, so
+ * no ledger is opened for writing there.
+ */
+function segmentFlags(sync: 'fsync' | 'fdatasync'): number {
+  const { O_RDWR, O_CREAT, O_DSYNC, O_SYNC } = fsConstants;
+  const durable = sync === 'fsync' ? O_SYNC : O_DSYNC;
+  if (typeof durable !== 'number' || durable === 0)
+    throw new GovgateError(
+      'LEDGER_UNAVAILABLE',
+      `this platform (${process.platform}) has no ${sync === 'fsync' ? 'O_SYNC' : 'O_DSYNC'}: the file ledger cannot make a write durable before it acknowledges it`,
+    );
+  return O_RDWR | O_CREAT | durable;
+}
+
 /** Where `read` starts: a file and the byte offset, line and seq of its first line read. */
 interface ReadStart {
   readonly files: readonly string[];
@@ -814,8 +830,7 @@ export class FsLedger implements LedgerPort {
 
   /** How segments are opened: for writes at offsets, each durable when it returns. */
   private segmentFlags(): number {
-    const { O_RDWR, O_CREAT, O_DSYNC, O_SYNC } = fsConstants;
-    return O_RDWR | O_CREAT | (this.config.sync === 'fsync' ? O_SYNC : O_DSYNC);
+    return segmentFlags(this.config.sync);
   }
 
   private unavailable(message: string, cause: unknown): GovgateError {
@@ -1089,6 +1104,7 @@ export async function openFsLedger(options: FsLedgerOptions, ops: FileOps): Prom
       report: { tenants: 0, entries: 0, repairs: [] },
     });
   }
+  segmentFlags(config.sync); // refuses here, not at the first append
   try {
     await mkdir(dir, { recursive: true });
   } catch (cause) {
