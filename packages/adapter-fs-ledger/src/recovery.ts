@@ -1,4 +1,4 @@
-import { open, readdir, readFile, rename } from 'node:fs/promises';
+import { readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   GENESIS_PREV,
@@ -20,7 +20,7 @@ import {
   segmentFileName,
   segmentNumbers,
 } from './layout.js';
-import { readLines } from './lines.js';
+import { readLines, type Line } from './lines.js';
 
 /** A sparse index point is kept every this many entries, so a read seeks close to its seq. */
 export const MARK_EVERY = 64;
@@ -101,83 +101,14 @@ export async function writeHeadFile(
   await syncDirectory(ops, tenantDir);
 }
 
-type ReadHandle = Awaited<ReturnType<typeof open>>;
-
-/** Position of the last '\n' before `end`, or -1; reads backwards in small chunks. */
-async function lastNewline(file: ReadHandle, end: number): Promise<number> {
-  const buffer = Buffer.allocUnsafe(64 * 1024);
-  let position = end;
-  while (position > 0) {
-    const from = Math.max(0, position - buffer.length);
-    const { bytesRead } = await file.read(buffer, 0, position - from, from);
-    const at = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
-    if (at !== -1) return from + at;
-    position = from;
-  }
-  return -1;
-}
-
-async function parsesAsJson(file: ReadHandle, start: number, end: number): Promise<boolean> {
-  if (end - start > MAX_LINE_BYTES) return false;
-  const buffer = Buffer.allocUnsafe(end - start);
-  const { bytesRead } = await file.read(buffer, 0, end - start, start);
+/** Whether a line is JSON (a line longer than any entry is not taken for one). */
+function isJson(text: string): boolean {
+  if (text.length > MAX_LINE_BYTES) return false;
   try {
-    JSON.parse(buffer.toString('utf8', 0, bytesRead));
+    JSON.parse(text);
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Offset of the first zero byte from `from` on, or `end` if there is none. */
-async function firstZero(file: ReadHandle, from: number, end: number): Promise<number> {
-  const buffer = Buffer.allocUnsafe(1024 * 1024);
-  for (let position = from; position < end;) {
-    const { bytesRead } = await file.read(
-      buffer,
-      0,
-      Math.min(buffer.length, end - position),
-      position,
-    );
-    if (bytesRead === 0) break;
-    const at = buffer.subarray(0, bytesRead).indexOf(0);
-    if (at !== -1) return position + at;
-    position += bytesRead;
-  }
-  return end;
-}
-
-/** Where the last segment's entries end, and its length. */
-export interface SegmentTail {
-  /** The length to keep: everything before it is verified like the rest. */
-  readonly keep: number;
-  readonly size: number;
-}
-
-/**
- * Where the last segment's acknowledged data can end. The writer writes the batches in
- * flight side by side, each at its own offset, so a crash can leave them torn: written
- * in part and in any order, with a hole (zero bytes) where a batch or blocks of it
- * were lost, and a zero byte never occurs in an entry. So the entries end before the
- * first zero byte; of what is before it, bytes after the last '\n' are a line never
- * finished, and a last line that is not JSON lost blocks. An append is acknowledged
- * only once it and every batch before it are on disk, so nothing cut was acknowledged
- * (the HEAD record, which never leads the acknowledged entries, checks that).
- */
-export async function tornTail(path: string): Promise<SegmentTail> {
-  const file = await open(path, 'r');
-  try {
-    const { size } = await file.stat();
-    const end = await firstZero(file, 0, size);
-    const last = await lastNewline(file, end);
-    let keep = last + 1;
-    if (last >= 0) {
-      const start = (await lastNewline(file, last)) + 1;
-      if (!(await parsesAsJson(file, start, last))) keep = start;
-    }
-    return { keep, size };
-  } finally {
-    await file.close();
   }
 }
 
@@ -211,13 +142,21 @@ function verificationView(readRaw: () => AsyncIterable<RawEntry>, head: LedgerHe
 }
 
 /**
- * Opens one tenant's chain for writing: finds a torn last line (left by a crash in the
- * middle of a write, never acknowledged), verifies everything before it with core's
+ * Opens one tenant's chain for writing: verifies its segments with core's
  * `verifyLedger` in one streaming pass (parse, canonical bytes, hashes, links, seqs,
- * checkpoints), and checks the HEAD record, which may lag the entries after a crash
- * but never lead them. Only when all of that holds is the torn line cut and a lagging
- * HEAD rewritten; any other failure is LEDGER_CORRUPT naming the file and line, and
- * nothing is changed.
+ * checkpoints) up to where a write torn by a crash may begin, and checks the HEAD
+ * record, which may lag the entries after a crash but never lead them. Only when all of
+ * that holds is the torn write cut and a lagging HEAD rewritten; any other failure is
+ * LEDGER_CORRUPT naming the file and line, and nothing is changed.
+ *
+ * A torn write: the writer writes the batches in flight side by side, each at its own
+ * offset, so a crash can leave them written in part and in any order, with a hole
+ * (zero bytes) where a batch, or blocks of one, did not reach the disk; a zero byte
+ * never occurs in an entry. So the last segment's entries end before its first zero
+ * byte; of what comes before it, bytes after the last '\n' are a line never finished,
+ * and a last line that is not JSON lost blocks. An append is acknowledged only once it
+ * and every batch before it are on disk, so nothing cut was acknowledged: the HEAD
+ * record, written only after acknowledging, is checked against what is kept.
  */
 export async function recoverTenant(
   dir: string,
@@ -233,35 +172,44 @@ export async function recoverTenant(
     throw corrupt(`${tenant}/${HEAD_FILE}`, 'the head record is not valid');
 
   const lastNo = numbers.at(-1);
-  const tail =
-    lastNo === undefined ? undefined : await tornTail(join(tenantDir, segmentFileName(lastNo)));
-
   const state = newTenantState(tenant);
   let namedLine: string | undefined;
   async function* scan(): AsyncGenerator<RawEntry> {
     let seq = 0;
+    const take = (segment: Segment, line: Line): RawEntry => {
+      seq += 1;
+      if ((seq - 1) % MARK_EVERY === 0)
+        state.marks.push({
+          seq,
+          segment: state.segments.length - 1,
+          offset: line.offset,
+          line: line.number,
+        });
+      segment.count += 1;
+      segment.size = line.offset + line.length;
+      if (seq === recorded?.size) namedLine = line.text;
+      return { bytes: line.text, location: `${segment.file}:${line.number}` };
+    };
     for (const no of numbers) {
       const file = `${tenant}/${segmentFileName(no)}`;
-      const isLast = no === lastNo;
       const segment: Segment = { no, file, firstSeq: seq + 1, count: 0, size: 0 };
       state.segments.push(segment);
-      for await (const lines of readLines(join(dir, file), {}, { endAtZero: isLast })) {
-        for (const line of lines) {
-          if (isLast && tail !== undefined && line.offset >= tail.keep) return;
-          seq += 1;
-          if ((seq - 1) % MARK_EVERY === 0)
-            state.marks.push({
-              seq,
-              segment: state.segments.length - 1,
-              offset: line.offset,
-              line: line.number,
-            });
-          segment.count += 1;
-          segment.size = line.offset + line.length;
-          if (seq === recorded?.size) namedLine = line.text;
-          yield { bytes: line.text, location: `${file}:${line.number}` };
-        }
+      if (no !== lastNo) {
+        for await (const lines of readLines(join(dir, file)))
+          for (const line of lines) yield take(segment, line);
+        continue;
       }
+      // Where a crash may have torn a write: the entries end at the first zero byte or
+      // the last '\n', and before a last line that is not JSON, so each line is handed
+      // on only once the next one is known.
+      let held: Line | undefined;
+      for await (const lines of readLines(join(dir, file), {}, { endAtZero: true }))
+        for (const line of lines) {
+          if (!line.terminated) continue;
+          if (held !== undefined) yield take(segment, held);
+          held = line;
+        }
+      if (held !== undefined && isJson(held.text)) yield take(segment, held);
     }
   }
 
@@ -303,18 +251,20 @@ export async function recoverTenant(
   }
 
   const repairs: string[] = [];
-  if (lastNo !== undefined && tail !== undefined && tail.keep < tail.size) {
-    const path = join(tenantDir, segmentFileName(lastNo));
-    const fd = await ops.open(path, 'r+');
-    try {
-      await ops.ftruncate(fd, tail.keep);
-      await ops.fsync(fd);
-    } finally {
-      await ops.close(fd);
+  const last = state.segments.at(-1);
+  if (last !== undefined) {
+    const path = join(dir, last.file);
+    const { size } = await stat(path);
+    if (size > last.size) {
+      const fd = await ops.open(path, 'r+');
+      try {
+        await ops.ftruncate(fd, last.size);
+        await ops.fsync(fd);
+      } finally {
+        await ops.close(fd);
+      }
+      repairs.push(`cut ${size - last.size} bytes of a write torn by a crash from ${last.file}`);
     }
-    repairs.push(
-      `cut ${tail.size - tail.keep} bytes of a write torn by a crash from ${tenant}/${segmentFileName(lastNo)}`,
-    );
   }
   const head: LedgerHead = { size: report.checked, hash: report.headHash };
   if (
