@@ -28,9 +28,11 @@ afterEach(async () => {
 });
 
 /**
- * A ledger of tenant acme holding one entry, whose next data write waits until
- * `release()` before it writes; `counts` tells the data writes issued and done since,
- * and `writes` their offsets and lengths in the order issued.
+ * A ledger of tenant acme holding one entry, whose next batch's data write (the one
+ * right after that entry) waits until `release()` before it writes; `counts` tells the
+ * data writes issued and done since, and `writes` their offsets and lengths (in the
+ * order issued, which need not be seq order: each batch in flight has a descriptor of
+ * its own, opened when first needed).
  */
 async function gatedLedger(options: Omit<FsLedgerOptions, 'dir'>): Promise<{
   ledger: FsLedger;
@@ -41,6 +43,7 @@ async function gatedLedger(options: Omit<FsLedgerOptions, 'dir'>): Promise<{
   let release: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (release = resolve));
   let armed = false;
+  let gatedAt = -1;
   const counts = { dataWrites: 0, done: 0 };
   const writes: { position: number; length: number }[] = [];
   const ledger = await openFsLedger(
@@ -50,7 +53,8 @@ async function gatedLedger(options: Omit<FsLedgerOptions, 'dir'>): Promise<{
       writeData: async (fd, data, position) => {
         if (!armed) return nodeFileOps.writeData(fd, data, position);
         writes.push({ position, length: data.length });
-        if (++counts.dataWrites === 1) await gate;
+        counts.dataWrites += 1;
+        if (position === gatedAt) await gate;
         await nodeFileOps.writeData(fd, data, position);
         counts.done += 1;
       },
@@ -58,6 +62,7 @@ async function gatedLedger(options: Omit<FsLedgerOptions, 'dir'>): Promise<{
   );
   open.push(ledger);
   await ledger.append('acme', [note(0)]); // creates the tenant's files
+  gatedAt = (await stat(join(ledger.dir, 'acme', '00000001.jsonl'))).size;
   armed = true;
   return { ledger, counts, writes, release };
 }
@@ -224,7 +229,11 @@ describe('appending', () => {
     release();
     const entries = await Promise.all(appends);
     expect(entries.map((e) => e[0]?.seq)).toEqual([2, 3, 4]);
-    const [a, b, c] = writes as [(typeof writes)[0], (typeof writes)[0], (typeof writes)[0]];
+    const [a, b, c] = [...writes].sort((x, y) => x.position - y.position) as [
+      (typeof writes)[0],
+      (typeof writes)[0],
+      (typeof writes)[0],
+    ];
     expect([b.position, c.position]).toEqual([a.position + a.length, b.position + b.length]);
     expect((await stat(join(ledger.dir, 'acme', '00000001.jsonl'))).size).toBe(
       c.position + c.length,
@@ -285,13 +294,74 @@ describe('appending', () => {
       const ledger = await openFsLedger({ dir: await temp.make(), sync }, ops);
       open.push(ledger);
       await ledger.append('acme', [note(0)]);
-      expect(flags).toHaveLength(1);
+      expect(flags).toHaveLength(2); // one descriptor for each of the 2 batches in flight
       const how = flags[0] as number;
+      expect(flags[1]).toBe(how);
       // O_SYNC holds the O_DSYNC bit and one of its own
       expect(how & constants.O_SYNC).toBe(flag);
       expect(how & constants.O_APPEND).toBe(0);
     },
   );
+
+  it('given two batches in flight, when written, then each goes through a descriptor of its own on the segment, and all are closed with the ledger', async () => {
+    const segmentFds = new Set<number>();
+    const closed = new Set<number>();
+    const used: number[] = [];
+    const ops: FileOps = {
+      ...nodeFileOps,
+      open: async (path, how) => {
+        const fd = await nodeFileOps.open(path, how);
+        if (path.endsWith('.jsonl')) segmentFds.add(fd);
+        return fd;
+      },
+      writeData: (fd, data, position) => {
+        used.push(fd);
+        return nodeFileOps.writeData(fd, data, position);
+      },
+      close: (fd) => {
+        closed.add(fd);
+        return nodeFileOps.close(fd);
+      },
+    };
+    const ledger = await openFsLedger({ dir: await temp.make() }, ops);
+    await ledger.append('acme', [note(0)]);
+    used.length = 0;
+    await Promise.all(Array.from({ length: 100 }, (_, n) => ledger.append('acme', [note(n)])));
+    expect(used).toHaveLength(2);
+    expect(new Set(used).size).toBe(2);
+    expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 101 });
+    await ledger.close();
+    expect(segmentFds.size).toBe(2);
+    expect([...segmentFds].filter((fd) => !closed.has(fd))).toEqual([]);
+  });
+
+  it('given a platform whose O_DSYNC does not flush the drive (macOS), when appending, then each data write is followed by an fsync of its descriptor', async () => {
+    const flags: (string | number)[] = [];
+    const calls: string[] = [];
+    const ops: FileOps = {
+      ...nodeFileOps,
+      open: (path, how) => {
+        if (path.endsWith('.jsonl')) flags.push(how);
+        return nodeFileOps.open(path, how);
+      },
+      writeData: (fd, data, position) => {
+        calls.push(`write ${fd}`);
+        return nodeFileOps.writeData(fd, data, position);
+      },
+      fsync: (fd) => {
+        calls.push(`fsync ${fd}`);
+        return nodeFileOps.fsync(fd);
+      },
+    };
+    const ledger = await openFsLedger({ dir: await temp.make() }, ops, 'darwin');
+    open.push(ledger);
+    await ledger.append('acme', [note(0)]);
+    calls.length = 0;
+    await ledger.append('acme', [note(1)]);
+    expect((flags[0] as number) & constants.O_DSYNC).toBe(0);
+    const fd = (calls[0] as string).split(' ')[1];
+    expect(calls).toEqual([`write ${fd}`, `fsync ${fd}`]);
+  });
 
   it('given a data write still in flight, when the ledger waits for it, then the append has not resolved', async () => {
     let release: () => void = () => undefined;

@@ -72,7 +72,8 @@ export interface FsLedgerOptions {
   /**
    * How a write is made durable (default 'fdatasync': segments are opened with O_DSYNC,
    * so a write returns once its data and the metadata needed to read it are on disk,
-   * as with fdatasync; 'fsync': O_SYNC, all metadata too, as with fsync).
+   * as with fdatasync; 'fsync': O_SYNC, all metadata too, as with fsync). On macOS and
+   * Windows each write is followed by an fsync instead (see `durabilityOf`).
    */
   readonly sync?: 'fsync' | 'fdatasync';
   /**
@@ -110,6 +111,7 @@ export interface Config {
   readonly clock: ClockPort;
   readonly onCommit: ((entries: number) => void) | undefined;
   readonly verifyThreads: number | undefined;
+  readonly durability: Durability;
 }
 
 /** What opening a ledger directory found and repaired, for the operator's log. */
@@ -197,7 +199,7 @@ function firstError(results: readonly PromiseSettledResult<unknown>[]): Error | 
   return failed === undefined ? undefined : asError(failed.reason);
 }
 
-function configOf(options: FsLedgerOptions): Config {
+function configOf(options: FsLedgerOptions, platform: NodeJS.Platform): Config {
   const problems: string[] = [];
   const positiveInteger = (name: string, value: number | undefined, min: number): void => {
     if (value !== undefined && (!Number.isSafeInteger(value) || value < min))
@@ -228,23 +230,32 @@ function configOf(options: FsLedgerOptions): Config {
     clock: options.clock ?? { now: () => Date.now() },
     onCommit: options.onCommit,
     verifyThreads: options.verifyThreads,
+    durability: durabilityOf(options.sync ?? DEFAULTS.sync, platform),
   };
 }
 
+/** How segment files are opened, and whether each write needs a sync of its own. */
+export interface Durability {
+  readonly flags: number;
+  /** Each data write is followed by `fsync` (no flag that makes the write itself durable). */
+  readonly syncEach: boolean;
+}
+
 /**
- * The flags segments are opened with: read-write at offsets, each write durable when it
- * returns. A platform without O_DSYNC / O_SYNC (Windows) cannot make that promise, so
- * no ledger is opened for writing there.
+ * How segment writes are made durable on a platform: read-write at offsets, opened with
+ * O_DSYNC (O_SYNC for `sync: 'fsync'`) so that each write is durable when it returns.
+ * On macOS O_DSYNC does not flush the drive's cache and libuv's fsync does
+ * (F_FULLFSYNC), and Windows has no O_DSYNC: there each write is followed by an fsync.
  */
-function segmentFlags(sync: 'fsync' | 'fdatasync'): number {
+export function durabilityOf(
+  sync: 'fsync' | 'fdatasync',
+  platform: NodeJS.Platform = process.platform,
+): Durability {
   const { O_RDWR, O_CREAT, O_DSYNC, O_SYNC } = fsConstants;
-  const durable = sync === 'fsync' ? O_SYNC : O_DSYNC;
-  if (typeof durable !== 'number' || durable === 0)
-    throw new GovgateError(
-      'LEDGER_UNAVAILABLE',
-      `this platform (${process.platform}) has no ${sync === 'fsync' ? 'O_SYNC' : 'O_DSYNC'}: the file ledger cannot make a write durable before it acknowledges it`,
-    );
-  return O_RDWR | O_CREAT | durable;
+  const flag = sync === 'fsync' ? O_SYNC : O_DSYNC;
+  if (platform === 'darwin' || typeof flag !== 'number' || flag === 0)
+    return { flags: O_RDWR | O_CREAT, syncEach: true };
+  return { flags: O_RDWR | O_CREAT | flag, syncEach: false };
 }
 
 /** Where `read` starts: a file and the byte offset, line and seq of its first line read. */
@@ -298,6 +309,8 @@ export class FsLedger implements LedgerPort {
   private share = 0;
   /** Batches written or being written and not yet settled, in seq order. */
   private flights: Flight[] = [];
+  /** Batches started so far: numbers the slots of the batches in flight. */
+  private started = 0;
   /** Per tenant, the last group in flight: where the next batch is sealed and written from. */
   private readonly tips = new Map<TenantState, Group>();
   /** The running flush loop, while there is one. */
@@ -547,6 +560,9 @@ export class FsLedger implements LedgerPort {
       if (earlier !== undefined) return earlier;
       return firstError(await Promise.allSettled(rotations.map((g) => this.rotate(g.state))));
     });
+    // Batches in flight together never share a slot: batch i + maxBatchesInFlight starts
+    // only once batch i is settled.
+    const slot = this.started++ % this.config.maxBatchesInFlight;
     const flight: Flight = {
       calls: batch,
       groups,
@@ -554,7 +570,9 @@ export class FsLedger implements LedgerPort {
       settled: ready.then(async (error) =>
         error !== undefined
           ? error
-          : firstError(await Promise.allSettled(groups.map((group) => this.writeGroup(group)))),
+          : firstError(
+              await Promise.allSettled(groups.map((group) => this.writeGroup(group, slot))),
+            ),
       ),
       done: false,
     };
@@ -564,14 +582,44 @@ export class FsLedger implements LedgerPort {
   }
 
   /**
-   * Writes a group's lines at its offset, through the segment's synchronous descriptor:
-   * durable once it resolves. Batches in flight are written side by side; a failed one
-   * is cut back by `settleOldest` once all of them are done.
+   * Writes a group's lines at its offset: durable once it resolves. Batches in flight
+   * are written side by side, each through the descriptor of its slot: the kernel
+   * reports a failure to write back a file's data once per open file, so batches that
+   * shared one could see each other's failure, and one of them succeed with its data
+   * lost. A failed batch is cut back by `settleOldest` once all of them are done.
    */
-  private async writeGroup(group: Group): Promise<void> {
+  private async writeGroup(group: Group, slot: number): Promise<void> {
     const { state } = group;
+    const fd = slot === 0 ? (state.fd as number) : (state.slotFds[slot - 1] as number);
     group.rollbackTo = group.start;
-    await this.ops.writeData(state.fd as number, group.buffer, group.start);
+    await this.ops.writeData(fd, group.buffer, group.start);
+    if (this.config.durability.syncEach) await this.ops.fsync(fd);
+  }
+
+  /**
+   * Opens the descriptors of the other slots on a segment (`fd` is slot 0's). Closes
+   * what it opened if one fails.
+   */
+  private async openSlotFds(path: string): Promise<number[]> {
+    const opened = await Promise.allSettled(
+      Array.from({ length: this.config.maxBatchesInFlight - 1 }, () =>
+        this.ops.open(path, this.segmentFlags()),
+      ),
+    );
+    const fds = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = firstError(opened);
+    if (failed !== undefined) {
+      await Promise.allSettled(fds.map((fd) => this.ops.close(fd)));
+      throw failed;
+    }
+    return fds;
+  }
+
+  /** Closes the tenant's slot descriptors (its segment ends, or the ledger closes). */
+  private async closeSlotFds(state: TenantState): Promise<unknown[]> {
+    const fds = state.slotFds.splice(0);
+    const results = await Promise.allSettled(fds.map((fd) => this.ops.close(fd)));
+    return results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   }
 
   private sealAll(groups: readonly Group[]): void {
@@ -715,16 +763,20 @@ export class FsLedger implements LedgerPort {
     const no = current.no + 1;
     const file = `${state.tenant}/${segmentFileName(no)}`;
     const fd = await this.ops.open(join(this.config.dir, file), this.segmentFlags());
+    let slotFds: number[];
     try {
       // A segment left empty by an earlier failed rotation is reused.
       if ((await this.ops.size(fd)) !== 0)
         throw corrupt(file, 'a segment past the last known one already holds data');
       await syncDirectory(this.ops, join(this.config.dir, state.tenant));
+      slotFds = await this.openSlotFds(join(this.config.dir, file));
     } catch (error) {
       await this.ops.close(fd).catch(() => undefined);
       throw error;
     }
     const previous = state.fd;
+    await this.closeSlotFds(state);
+    state.slotFds = slotFds;
     state.fd = fd;
     const segment: Segment = { no, file, firstSeq: state.head.size + 1, count: 0, size: 0 };
     state.segments.push(segment);
@@ -805,23 +857,27 @@ export class FsLedger implements LedgerPort {
         count: 0,
         size: 0,
       };
-      const fd = await this.ops.open(join(this.config.dir, segment.file), this.segmentFlags());
-      const size = await this.ops.size(fd).catch(async (error: unknown) => {
+      const path = join(this.config.dir, segment.file);
+      const fd = await this.ops.open(path, this.segmentFlags());
+      let slotFds: number[];
+      try {
+        const size = await this.ops.size(fd);
+        if (size !== segment.size)
+          throw corrupt(
+            segment.file,
+            `the file is ${size} bytes, ${segment.size} were verified when the ledger was opened`,
+          );
+        slotFds = await this.openSlotFds(path);
+      } catch (error) {
         await this.ops.close(fd).catch(() => undefined);
         throw error;
-      });
-      if (size !== segment.size) {
-        await this.ops.close(fd).catch(() => undefined);
-        throw corrupt(
-          segment.file,
-          `the file is ${size} bytes, ${segment.size} were verified when the ledger was opened`,
-        );
       }
       if (last === undefined) {
         state.segments.push(segment);
         created = true;
       }
       state.fd = fd;
+      state.slotFds = slotFds;
     }
     if (created) await syncDirectory(this.ops, tenantDir);
     this.tenants.set(tenant, state);
@@ -830,7 +886,7 @@ export class FsLedger implements LedgerPort {
 
   /** How segments are opened: for writes at offsets, each durable when it returns. */
   private segmentFlags(): number {
-    return segmentFlags(this.config.sync);
+    return this.config.durability.flags;
   }
 
   private unavailable(message: string, cause: unknown): GovgateError {
@@ -1071,6 +1127,7 @@ export class FsLedger implements LedgerPort {
         await this.ops.fsync(headFd).catch((e: unknown) => errors.push(e));
         await this.ops.close(headFd).catch((e: unknown) => errors.push(e));
       }
+      errors.push(...(await this.closeSlotFds(state)));
       if (fd !== undefined) await this.ops.close(fd).catch((e: unknown) => errors.push(e));
     }
     const handles = [...this.readHandles.values()];
@@ -1087,8 +1144,12 @@ export class FsLedger implements LedgerPort {
  * `FsLedger.open` with the file operations of the write path supplied (tests make
  * them fail). Not part of the package's exports.
  */
-export async function openFsLedger(options: FsLedgerOptions, ops: FileOps): Promise<FsLedger> {
-  const config = configOf(options);
+export async function openFsLedger(
+  options: FsLedgerOptions,
+  ops: FileOps,
+  platform: NodeJS.Platform = process.platform,
+): Promise<FsLedger> {
+  const config = configOf(options, platform);
   const { dir } = config;
   if (config.readOnly) {
     const stats = await stat(dir).catch((cause: unknown) => {
@@ -1104,7 +1165,6 @@ export async function openFsLedger(options: FsLedgerOptions, ops: FileOps): Prom
       report: { tenants: 0, entries: 0, repairs: [] },
     });
   }
-  segmentFlags(config.sync); // refuses here, not at the first append
   try {
     await mkdir(dir, { recursive: true });
   } catch (cause) {

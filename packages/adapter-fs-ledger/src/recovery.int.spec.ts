@@ -86,13 +86,63 @@ describe('recovery on open', () => {
       expect(await readFile(join(dir, SEGMENT))).toEqual(before);
     });
 
-    it('given a hole inside a line after whole entries, when reopened, then the line holding it and all after it are cut', async () => {
+    it('given a hole from a block boundary inside a line (a block of a write lost), when reopened, then the line holding it and all after it are cut', async () => {
       const dir = await ledgerWith(3);
       const size = (await stat(join(dir, SEGMENT))).size;
-      await appendFile(join(dir, SEGMENT), '{"actor":"te\0\0\0\0st"}\n{"seq":5}\n');
+      const partial = `{"actor":"${'t'.repeat(512 - (size % 512) + 20)}`.slice(
+        0,
+        512 - (size % 512),
+      );
+      await appendFile(join(dir, SEGMENT), `${partial}${'\0'.repeat(512)}st"}\n{"seq":5}\n`);
       const ledger = await reopen(dir);
       expect((await stat(join(dir, SEGMENT))).size).toBe(size);
       expect(seqsOf(await all(ledger.read('acme')))).toEqual([1, 2, 3]);
+    });
+
+    it('given zeros starting inside a line off a block boundary, when reopened, then it refuses with LEDGER_CORRUPT naming the byte and changes nothing', async () => {
+      const dir = await ledgerWith(3);
+      const size = (await stat(join(dir, SEGMENT))).size;
+      const partial = '{"actor":"te'.slice(0, size % 512 === 500 ? 11 : 12);
+      await appendFile(join(dir, SEGMENT), `${partial}\0\0\0\0st"}\n`);
+      const before = await readFile(join(dir, SEGMENT));
+      const error = await refusal(dir);
+      expect(error.code).toBe('LEDGER_CORRUPT');
+      expect(error.message).toContain(`${SEGMENT} (byte ${size + partial.length})`);
+      expect(await readFile(join(dir, SEGMENT))).toEqual(before);
+    });
+
+    it('given acknowledged entries zeroed in part and a HEAD record lagging behind them, when reopened, then it refuses with LEDGER_CORRUPT instead of cutting them', async () => {
+      const dir = await temp.make();
+      const writer = await FsLedger.open({ dir });
+      const entries = await writer.append('acme', notes(100));
+      await writer.close();
+      const tenth = entries[9] as { hash: string };
+      await writeFile(join(dir, 'acme', 'HEAD'), encodeHead({ size: 10, hash: tenth.hash }));
+      const path = join(dir, SEGMENT);
+      const bytes = await readFile(path);
+      let at = 0;
+      for (let line = 1; line < 40; line++) at = bytes.indexOf('\n', at) + 1;
+      const start = at % 512 === 505 ? at + 6 : at + 7; // inside entry 40, off a block boundary
+      bytes.fill(0, start, start + 15);
+      await writeFile(path, bytes);
+      const error = await refusal(dir);
+      expect(error.code).toBe('LEDGER_CORRUPT');
+      expect(await readFile(path)).toEqual(bytes);
+    });
+
+    it('given a torn write in a segment followed by an empty one (a rotation that failed), when reopened, then the torn write is cut and appends go on in the empty segment', async () => {
+      const dir = await ledgerWith(3);
+      const size = (await stat(join(dir, SEGMENT))).size;
+      await appendFile(join(dir, SEGMENT), '{"act');
+      await writeFile(join(dir, 'acme', '00000002.jsonl'), '');
+      const ledger = await reopen(dir);
+      expect(ledger.openReport.repairs).toEqual([
+        `cut 5 bytes of a write torn by a crash from ${SEGMENT}`,
+      ]);
+      expect((await stat(join(dir, SEGMENT))).size).toBe(size);
+      expect(await ledger.append('acme', notes(1, 4))).toMatchObject([{ seq: 4 }]);
+      expect((await stat(join(dir, 'acme', '00000002.jsonl'))).size).toBeGreaterThan(0);
+      expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
     });
 
     it('given zeros where acknowledged entries were (not a crash: the HEAD record names a later entry), when reopened, then it refuses with LEDGER_CORRUPT and changes nothing', async () => {
@@ -108,6 +158,16 @@ describe('recovery on open', () => {
     });
 
     it('given a last line that is not JSON, when reopened, then it is cut away', async () => {
+      const dir = await ledgerWith(3);
+      await appendFile(join(dir, SEGMENT), '{"se\n');
+      const ledger = await reopen(dir);
+      expect(ledger.openReport.repairs).toEqual([
+        `cut 5 bytes of a write torn by a crash from ${SEGMENT}`,
+      ]);
+      expect(seqsOf(await all(ledger.read('acme')))).toEqual([1, 2, 3]);
+    });
+
+    it('given zeros where a batch never landed, then whole lines of the batch beside it, when reopened, then they are all cut', async () => {
       const dir = await ledgerWith(3);
       await appendFile(join(dir, SEGMENT), '\0\0\0\0{"seq":4}\n');
       const ledger = await reopen(dir);

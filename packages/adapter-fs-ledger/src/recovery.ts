@@ -1,4 +1,4 @@
-import { readdir, readFile, rename, stat } from 'node:fs/promises';
+import { open, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   GENESIS_PREV,
@@ -60,6 +60,11 @@ export interface TenantState {
    * written to.
    */
   fd: number | undefined;
+  /**
+   * More descriptors of the last segment, opened with `fd`: one for each other slot of
+   * the batches in flight (see `FsLedger.writeGroup`).
+   */
+  slotFds: number[];
   /** Descriptor of the HEAD file, rewritten in place after each batch. */
   headFd: number | undefined;
 }
@@ -72,6 +77,7 @@ export function newTenantState(tenant: string): TenantState {
     segments: [],
     marks: [],
     fd: undefined,
+    slotFds: [],
     headFd: undefined,
   };
 }
@@ -99,6 +105,51 @@ export async function writeHeadFile(
   }
   await rename(draft, join(tenantDir, HEAD_FILE));
   await syncDirectory(ops, tenantDir);
+}
+
+/**
+ * Blocks reach the disk whole, so where a crash lost part of a write the zeros start at a
+ * block boundary, or where a batch starts (after a '\n'): zeros that start anywhere
+ * else were not left by a crash, and what follows them is not cut.
+ */
+const BLOCK_BYTES = 512;
+
+/**
+ * Checks that the bytes past a segment's last verified entry are what a crash leaves:
+ * LEDGER_CORRUPT naming the offset where zero bytes start inside what was written.
+ */
+async function checkTornWrite(path: string, segment: Segment, size: number): Promise<void> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    // Read from the byte before the tail: what the first zero follows.
+    const from = Math.max(0, segment.size - 1);
+    let before = segment.size === 0 ? 0x0a : -1;
+    for (let position = from; position < size;) {
+      const { bytesRead } = await file.read(
+        buffer,
+        0,
+        Math.min(buffer.length, size - position),
+        position,
+      );
+      if (bytesRead === 0) return;
+      for (let i = 0; i < bytesRead; i++) {
+        const at = position + i;
+        const byte = buffer[i] as number;
+        if (at >= segment.size && byte === 0) {
+          if (before === 0x0a || at % BLOCK_BYTES === 0) return;
+          throw corrupt(
+            `${segment.file} (byte ${at})`,
+            'zero bytes start inside a line, where no crash leaves them',
+          );
+        }
+        before = byte;
+      }
+      position += bytesRead;
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 /** Whether a line is JSON (a line longer than any entry is not taken for one). */
@@ -171,7 +222,15 @@ export async function recoverTenant(
   if (headFile !== undefined && recorded === undefined)
     throw corrupt(`${tenant}/${HEAD_FILE}`, 'the head record is not valid');
 
-  const lastNo = numbers.at(-1);
+  // A crash can have torn a write only in the last segment that holds anything: a
+  // rotation that failed can leave an empty one after it (the writer reuses it).
+  const sizes = await Promise.all(
+    numbers.map(async (no) => (await stat(join(tenantDir, segmentFileName(no)))).size),
+  );
+  let last = numbers.length - 1;
+  while (last > 0 && sizes[last] === 0) last -= 1;
+  const tornNo = numbers[last];
+  let torn: Segment | undefined;
   const state = newTenantState(tenant);
   let namedLine: string | undefined;
   async function* scan(): AsyncGenerator<RawEntry> {
@@ -194,7 +253,7 @@ export async function recoverTenant(
       const file = `${tenant}/${segmentFileName(no)}`;
       const segment: Segment = { no, file, firstSeq: seq + 1, count: 0, size: 0 };
       state.segments.push(segment);
-      if (no !== lastNo) {
+      if (no !== tornNo) {
         for await (const lines of readLines(join(dir, file)))
           for (const line of lines) yield take(segment, line);
         continue;
@@ -202,6 +261,7 @@ export async function recoverTenant(
       // Where a crash may have torn a write: the entries end at the first zero byte or
       // the last '\n', and before a last line that is not JSON, so each line is handed
       // on only once the next one is known.
+      torn = segment;
       let held: Line | undefined;
       for await (const lines of readLines(join(dir, file), {}, { endAtZero: true }))
         for (const line of lines) {
@@ -251,19 +311,19 @@ export async function recoverTenant(
   }
 
   const repairs: string[] = [];
-  const last = state.segments.at(-1);
-  if (last !== undefined) {
-    const path = join(dir, last.file);
+  if (torn !== undefined) {
+    const path = join(dir, torn.file);
     const { size } = await stat(path);
-    if (size > last.size) {
+    if (size > torn.size) {
+      await checkTornWrite(path, torn, size);
       const fd = await ops.open(path, 'r+');
       try {
-        await ops.ftruncate(fd, last.size);
+        await ops.ftruncate(fd, torn.size);
         await ops.fsync(fd);
       } finally {
         await ops.close(fd);
       }
-      repairs.push(`cut ${size - last.size} bytes of a write torn by a crash from ${last.file}`);
+      repairs.push(`cut ${size - torn.size} bytes of a write torn by a crash from ${torn.file}`);
     }
   }
   const head: LedgerHead = { size: report.checked, hash: report.headHash };
