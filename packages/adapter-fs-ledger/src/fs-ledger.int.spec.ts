@@ -9,7 +9,16 @@ import { FsLedger, openFsLedger, type FsLedgerOptions } from './fs-ledger.js';
 import { nodeFileOps, type FileOps } from './file-ops.js';
 import { fsLedgerModule } from './module.js';
 import { outputOf, spawnChild } from './testing/spawn-child.js';
-import { TempDirs, all, countingOps, note, notes, seqsOf, settle } from './testing/helpers.js';
+import {
+  TempDirs,
+  all,
+  countingOps,
+  ioError,
+  note,
+  notes,
+  seqsOf,
+  settle,
+} from './testing/helpers.js';
 
 const temp = new TempDirs();
 const open: FsLedger[] = [];
@@ -361,6 +370,75 @@ describe('appending', () => {
     expect((flags[0] as number) & constants.O_DSYNC).toBe(0);
     const fd = (calls[0] as string).split(' ')[1];
     expect(calls).toEqual([`write ${fd}`, `fsync ${fd}`]);
+  });
+
+  it('given a platform without O_DSYNC (Windows), when opened for writing, then it is refused with LEDGER_UNAVAILABLE naming why, and read-only opens work', async () => {
+    const dir = await temp.make();
+    const error = await failureOf(openFsLedger({ dir }, nodeFileOps, 'win32'));
+    expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toContain('O_DSYNC');
+    const inspect = await openFsLedger({ dir, readOnly: true }, nodeFileOps, 'win32');
+    expect(await all(inspect.read('acme'))).toEqual([]);
+  });
+
+  it('given appends and then a quiet second, when the ledger stays open, then the HEAD record is synced', async () => {
+    const synced: number[] = [];
+    let headFd = -1;
+    const ops: FileOps = {
+      ...nodeFileOps,
+      open: async (path, how) => {
+        const fd = await nodeFileOps.open(path, how);
+        if (path.endsWith('HEAD')) headFd = fd;
+        return fd;
+      },
+      fsync: (fd) => {
+        synced.push(fd);
+        return nodeFileOps.fsync(fd);
+      },
+    };
+    const ledger = await openFsLedger({ dir: await temp.make() }, ops);
+    open.push(ledger);
+    await ledger.append('acme', notes(3));
+    const before = synced.filter((fd) => fd === headFd).length;
+    await new Promise((resolve) => setTimeout(resolve, 1_300));
+    expect(synced.filter((fd) => fd === headFd).length).toBe(before + 1);
+    const head = JSON.parse(await readFile(join(ledger.dir, 'acme', 'HEAD'), 'utf8')) as unknown;
+    expect(head).toMatchObject({ size: 3 });
+  });
+
+  it('given a write-back failure reported to every descriptor of the segment, when the failed batch is cut back, then the ledger still takes appends', async () => {
+    // What the kernel does: a failed write-back is reported once to each open file.
+    const pending = new Set<number>();
+    const segmentFds = new Set<number>();
+    let failNext = false;
+    const ops: FileOps = {
+      ...nodeFileOps,
+      open: async (path, how) => {
+        const fd = await nodeFileOps.open(path, how);
+        if (path.endsWith('.jsonl')) segmentFds.add(fd);
+        return fd;
+      },
+      writeData: async (fd, data, position) => {
+        await nodeFileOps.writeData(fd, data, position);
+        if (!failNext) return;
+        failNext = false;
+        for (const other of segmentFds) if (other !== fd) pending.add(other);
+        throw ioError('write');
+      },
+      fsync: async (fd) => {
+        if (pending.delete(fd)) throw ioError('fsync');
+        return nodeFileOps.fsync(fd);
+      },
+    };
+    const ledger = await openFsLedger({ dir: await temp.make() }, ops);
+    open.push(ledger);
+    await ledger.append('acme', notes(3));
+    failNext = true;
+    const error = await failureOf(ledger.append('acme', [note(4)]));
+    expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+    expect(ledger.failureReason).toBeUndefined();
+    expect(await ledger.append('acme', [note(4)])).toMatchObject([{ seq: 4 }]);
+    expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
   });
 
   it('given a data write still in flight, when the ledger waits for it, then the append has not resolved', async () => {

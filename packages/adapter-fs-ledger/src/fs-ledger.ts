@@ -185,6 +185,9 @@ const DEFAULTS = {
  */
 const HEAD_WRITE_EVERY_MS = 5;
 
+/** Longest a HEAD record written while the ledger is open stays unsynced. */
+const HEAD_SYNC_EVERY_MS = 1000;
+
 const GENESIS: LedgerHead = { size: 0, hash: GENESIS_PREV };
 
 const errnoOf = (error: unknown): string | undefined =>
@@ -230,7 +233,11 @@ function configOf(options: FsLedgerOptions, platform: NodeJS.Platform): Config {
     clock: options.clock ?? { now: () => Date.now() },
     onCommit: options.onCommit,
     verifyThreads: options.verifyThreads,
-    durability: durabilityOf(options.sync ?? DEFAULTS.sync, platform),
+    // A read-only ledger writes nothing: any platform can open one.
+    durability:
+      options.readOnly === true
+        ? { flags: 0, syncEach: false }
+        : durabilityOf(options.sync ?? DEFAULTS.sync, platform),
   };
 }
 
@@ -245,7 +252,8 @@ export interface Durability {
  * How segment writes are made durable on a platform: read-write at offsets, opened with
  * O_DSYNC (O_SYNC for `sync: 'fsync'`) so that each write is durable when it returns.
  * On macOS O_DSYNC does not flush the drive's cache and libuv's fsync does
- * (F_FULLFSYNC), and Windows has no O_DSYNC: there each write is followed by an fsync.
+ * (F_FULLFSYNC): there each write is followed by an fsync. A platform with neither
+ * (Windows, which cannot sync a directory either) is refused: LEDGER_UNAVAILABLE.
  */
 export function durabilityOf(
   sync: 'fsync' | 'fdatasync',
@@ -253,8 +261,12 @@ export function durabilityOf(
 ): Durability {
   const { O_RDWR, O_CREAT, O_DSYNC, O_SYNC } = fsConstants;
   const flag = sync === 'fsync' ? O_SYNC : O_DSYNC;
-  if (platform === 'darwin' || typeof flag !== 'number' || flag === 0)
-    return { flags: O_RDWR | O_CREAT, syncEach: true };
+  if (platform === 'darwin') return { flags: O_RDWR | O_CREAT, syncEach: true };
+  if (platform === 'win32' || typeof flag !== 'number' || flag === 0)
+    throw new GovgateError(
+      'LEDGER_UNAVAILABLE',
+      `the file ledger needs O_DSYNC / O_SYNC, which this platform (${platform}) lacks: it could not make a write durable before acknowledging it`,
+    );
   return { flags: O_RDWR | O_CREAT | flag, syncEach: false };
 }
 
@@ -323,9 +335,14 @@ export class FsLedger implements LedgerPort {
   private readonly staleHeads = new Set<TenantState>();
   /** The round of HEAD record writes under way (waiting for its time or writing). */
   private headsWriting: Promise<void> | undefined;
-  /** Starts a waiting round of HEAD record writes now. */
+  /** Wakes a round of HEAD record writes that waits, to look at what is due again. */
   private headsDue: (() => void) | undefined;
   private lastHeadsWrite = -Infinity;
+  /** Tenants whose HEAD record was written since it was last synced. */
+  private readonly unsyncedHeads = new Set<TenantState>();
+  private lastHeadsSync = performance.now();
+  /** Set while closing: HEAD records are written and synced without waiting. */
+  private headsHurry = false;
   /** Set when a failed write could not be undone: every later append is refused. */
   private failure: GovgateError | undefined;
   private closing: Promise<void> | undefined;
@@ -678,13 +695,19 @@ export class FsLedger implements LedgerPort {
 
   /**
    * Rewrites the HEAD records of the tenants acknowledged since they were last written,
-   * one round at a time and at most one round every HEAD_WRITE_EVERY_MS. The entries
+   * at most once every HEAD_WRITE_EVERY_MS, and syncs the ones written since they were
+   * last synced at most once every HEAD_SYNC_EVERY_MS, one round at a time. The entries
    * are durable before their head is written, so on disk a HEAD record never leads the
-   * entries. It may lag them: it is not synced (after a crash opening rewrites it), and
-   * acknowledging does not wait for it.
+   * entries. It may lag them (after a crash opening rewrites it), and acknowledging does
+   * not wait for it; syncing it now and then bounds how far it lags after a power loss,
+   * and so what opening could cut as a torn write without noticing.
    */
   private writeHeads(): void {
-    if (this.headsWriting !== undefined || this.staleHeads.size === 0) return;
+    if (this.headsWriting !== undefined) {
+      this.headsDue?.(); // a round waiting to sync: look again
+      return;
+    }
+    if (this.staleHeads.size === 0 && this.unsyncedHeads.size === 0) return;
     this.headsWriting = this.writeHeadsRound().finally(() => {
       this.headsWriting = undefined;
       this.writeHeads();
@@ -692,25 +715,56 @@ export class FsLedger implements LedgerPort {
   }
 
   private async writeHeadsRound(): Promise<void> {
-    const due = this.lastHeadsWrite + HEAD_WRITE_EVERY_MS - performance.now();
-    if (due > 0)
+    for (;;) {
+      const writeAt =
+        this.staleHeads.size > 0 ? this.lastHeadsWrite + HEAD_WRITE_EVERY_MS : Infinity;
+      const syncAt =
+        this.unsyncedHeads.size > 0 ? this.lastHeadsSync + HEAD_SYNC_EVERY_MS : Infinity;
+      const wait = this.headsHurry ? 0 : Math.min(writeAt, syncAt) - performance.now();
+      if (wait === Infinity) return;
+      if (wait <= 0) break;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, due);
+        const timer = setTimeout(done, wait);
+        // Waiting only to sync: nothing for the process to stay up for.
+        if (writeAt === Infinity) timer.unref();
         function done(): void {
           clearTimeout(timer);
           resolve();
         }
         this.headsDue = done;
       });
-    this.headsDue = undefined;
-    this.lastHeadsWrite = performance.now();
-    const states = [...this.staleHeads];
-    this.staleHeads.clear();
-    const failed = firstError(
-      await Promise.allSettled(
-        states.map((state) => this.ops.write(state.headFd as number, encodeHead(state.head), 0)),
-      ),
-    );
+      this.headsDue = undefined;
+    }
+    const now = performance.now();
+    const failures: PromiseSettledResult<unknown>[] = [];
+    if (
+      this.staleHeads.size > 0 &&
+      (this.headsHurry || now >= this.lastHeadsWrite + HEAD_WRITE_EVERY_MS)
+    ) {
+      this.lastHeadsWrite = now;
+      const states = [...this.staleHeads];
+      this.staleHeads.clear();
+      failures.push(
+        ...(await Promise.allSettled(
+          states.map((state) => this.ops.write(state.headFd as number, encodeHead(state.head), 0)),
+        )),
+      );
+      for (const state of states) this.unsyncedHeads.add(state);
+    }
+    if (
+      this.unsyncedHeads.size > 0 &&
+      (this.headsHurry || performance.now() >= this.lastHeadsSync + HEAD_SYNC_EVERY_MS)
+    ) {
+      this.lastHeadsSync = performance.now();
+      const states = [...this.unsyncedHeads];
+      this.unsyncedHeads.clear();
+      failures.push(
+        ...(await Promise.allSettled(
+          states.map((state) => this.ops.fsync(state.headFd as number)),
+        )),
+      );
+    }
+    const failed = firstError(failures);
     if (failed !== undefined)
       // The entries are durable and were acknowledged, but a disk that fails a small
       // overwrite should take no more entries.
@@ -798,6 +852,10 @@ export class FsLedger implements LedgerPort {
     const undone = await Promise.allSettled(
       [...cuts].map(async ([state, length]) => {
         const fd = state.fd as number;
+        // A failed write-back is reported once to each descriptor of the file: take it
+        // from all of them first, so that only a failure of the cut fails the cut, and
+        // the next batch on another slot does not fail on this one.
+        await Promise.allSettled([fd, ...state.slotFds].map((each) => this.ops.fsync(each)));
         await this.ops.ftruncate(fd, length);
         await this.ops.fsync(fd);
       }),
@@ -848,6 +906,9 @@ export class FsLedger implements LedgerPort {
       state.hasHeadFile = true;
     }
     state.headFd ??= await this.ops.open(join(tenantDir, HEAD_FILE), 'r+');
+    // Kept from here on, so that the HEAD descriptor is closed with the ledger even if
+    // the segment cannot be opened now (a later append tries again).
+    this.tenants.set(tenant, state);
     if (state.fd === undefined) {
       const last = state.segments.at(-1);
       const segment = last ?? {
@@ -1016,10 +1077,10 @@ export class FsLedger implements LedgerPort {
   /** The segment files to read and where in the first one entry `from` may start. */
   private async readStart(tenant: string, from: number): Promise<ReadStart | undefined> {
     if (this.config.readOnly) {
-      const numbers = segmentNumbers(await this.listTenant(tenant));
-      if (numbers.length === 0) return undefined;
+      const files = await this.segmentFiles(tenant);
+      if (files.length === 0) return undefined;
       return {
-        files: numbers.map((no) => `${tenant}/${segmentFileName(no)}`),
+        files,
         offset: 0,
         line: 1,
         seq: 1,
@@ -1062,9 +1123,28 @@ export class FsLedger implements LedgerPort {
    */
   readRaw(tenant: string): AsyncIterable<RawEntry> {
     if (!isTenantId(tenant)) return new RawEntries(this.config.dir, () => Promise.resolve([]));
-    return new RawEntries(this.config.dir, async () =>
-      segmentNumbers(await this.listTenant(tenant)).map((no) => `${tenant}/${segmentFileName(no)}`),
+    return new RawEntries(this.config.dir, () => this.segmentFiles(tenant));
+  }
+
+  /**
+   * The tenant's segment files in order, without empty ones at the end (a rotation that
+   * failed can leave one): the last file is the one a torn write can end.
+   */
+  private async segmentFiles(tenant: string): Promise<string[]> {
+    const files = segmentNumbers(await this.listTenant(tenant)).map(
+      (no) => `${tenant}/${segmentFileName(no)}`,
     );
+    while (files.length > 1) {
+      const size = await stat(join(this.config.dir, files.at(-1) as string)).then(
+        (stats) => stats.size,
+        (error: unknown) => {
+          throw this.unavailable(`cannot read ${files.at(-1) as string}`, error);
+        },
+      );
+      if (size > 0) break;
+      files.pop();
+    }
+    return files;
   }
 
   /**
@@ -1115,7 +1195,10 @@ export class FsLedger implements LedgerPort {
   private async shutdown(): Promise<void> {
     this.wake?.(); // what is queued is written now, without waiting out maxWaitMs
     while (this.flusher !== undefined || this.headsWriting !== undefined) {
-      if (this.flusher === undefined) this.headsDue?.();
+      if (this.flusher === undefined) {
+        this.headsHurry = true;
+        this.headsDue?.();
+      }
       await (this.flusher ?? this.headsWriting);
     }
     const errors: unknown[] = [];

@@ -1,4 +1,4 @@
-import { open, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   GENESIS_PREV,
@@ -107,51 +107,6 @@ export async function writeHeadFile(
   await syncDirectory(ops, tenantDir);
 }
 
-/**
- * Blocks reach the disk whole, so where a crash lost part of a write the zeros start at a
- * block boundary, or where a batch starts (after a '\n'): zeros that start anywhere
- * else were not left by a crash, and what follows them is not cut.
- */
-const BLOCK_BYTES = 512;
-
-/**
- * Checks that the bytes past a segment's last verified entry are what a crash leaves:
- * LEDGER_CORRUPT naming the offset where zero bytes start inside what was written.
- */
-async function checkTornWrite(path: string, segment: Segment, size: number): Promise<void> {
-  const file = await open(path, 'r');
-  try {
-    const buffer = Buffer.allocUnsafe(64 * 1024);
-    // Read from the byte before the tail: what the first zero follows.
-    const from = Math.max(0, segment.size - 1);
-    let before = segment.size === 0 ? 0x0a : -1;
-    for (let position = from; position < size;) {
-      const { bytesRead } = await file.read(
-        buffer,
-        0,
-        Math.min(buffer.length, size - position),
-        position,
-      );
-      if (bytesRead === 0) return;
-      for (let i = 0; i < bytesRead; i++) {
-        const at = position + i;
-        const byte = buffer[i] as number;
-        if (at >= segment.size && byte === 0) {
-          if (before === 0x0a || at % BLOCK_BYTES === 0) return;
-          throw corrupt(
-            `${segment.file} (byte ${at})`,
-            'zero bytes start inside a line, where no crash leaves them',
-          );
-        }
-        before = byte;
-      }
-      position += bytesRead;
-    }
-  } finally {
-    await file.close();
-  }
-}
-
 /** Whether a line is JSON (a line longer than any entry is not taken for one). */
 function isJson(text: string): boolean {
   if (text.length > MAX_LINE_BYTES) return false;
@@ -206,8 +161,10 @@ function verificationView(readRaw: () => AsyncIterable<RawEntry>, head: LedgerHe
  * never occurs in an entry. So the last segment's entries end before its first zero
  * byte; of what comes before it, bytes after the last '\n' are a line never finished,
  * and a last line that is not JSON lost blocks. An append is acknowledged only once it
- * and every batch before it are on disk, so nothing cut was acknowledged: the HEAD
- * record, written only after acknowledging, is checked against what is kept.
+ * and every batch before it are on disk, so a crash leaves nothing acknowledged to cut;
+ * entries lost to a fault of the disk could be, but never below the HEAD record (written
+ * only after acknowledging, synced at least once a second), which is checked against
+ * what is kept.
  */
 export async function recoverTenant(
   dir: string,
@@ -315,7 +272,6 @@ export async function recoverTenant(
     const path = join(dir, torn.file);
     const { size } = await stat(path);
     if (size > torn.size) {
-      await checkTornWrite(path, torn, size);
       const fd = await ops.open(path, 'r+');
       try {
         await ops.ftruncate(fd, torn.size);
