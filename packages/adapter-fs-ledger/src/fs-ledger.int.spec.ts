@@ -441,6 +441,47 @@ describe('appending', () => {
     expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
   });
 
+  it('given a new tenant whose directory sync after its first segment is created fails, when appending again, then the directory is synced before the first entry is written', async () => {
+    const events: string[] = [];
+    const dirFds = new Set<number>();
+    let segmentOpened = false;
+    let failed = false;
+    const dir = await temp.make();
+    const ops: FileOps = {
+      ...nodeFileOps,
+      open: async (path, how) => {
+        const fd = await nodeFileOps.open(path, how);
+        if (path === join(dir, 'acme')) dirFds.add(fd);
+        if (path.endsWith('.jsonl')) segmentOpened = true;
+        return fd;
+      },
+      close: (fd) => {
+        dirFds.delete(fd);
+        return nodeFileOps.close(fd);
+      },
+      fsync: async (fd) => {
+        if (!dirFds.has(fd)) return nodeFileOps.fsync(fd);
+        if (segmentOpened && !failed) {
+          failed = true;
+          throw ioError('fsync');
+        }
+        events.push('sync acme/');
+        return nodeFileOps.fsync(fd);
+      },
+      writeData: (fd, data, position) => {
+        events.push('write');
+        return nodeFileOps.writeData(fd, data, position);
+      },
+    };
+    const ledger = await openFsLedger({ dir }, ops);
+    open.push(ledger);
+    expect(GovgateError.is(await failureOf(ledger.append('acme', [note(1)])))).toBe(true);
+    expect(failed).toBe(true);
+    events.length = 0;
+    expect(await ledger.append('acme', [note(1)])).toMatchObject([{ seq: 1 }]);
+    expect(events).toEqual(['sync acme/', 'write']);
+  });
+
   it('given a data write still in flight, when the ledger waits for it, then the append has not resolved', async () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));

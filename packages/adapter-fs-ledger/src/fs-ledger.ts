@@ -343,6 +343,8 @@ export class FsLedger implements LedgerPort {
   private lastHeadsSync = performance.now();
   /** Set while closing: HEAD records are written and synced without waiting. */
   private headsHurry = false;
+  /** Whether the round under way waits only to sync (no HEAD record is due to be written). */
+  private headsSyncWait = false;
   /** Set when a failed write could not be undone: every later append is refused. */
   private failure: GovgateError | undefined;
   private closing: Promise<void> | undefined;
@@ -704,7 +706,8 @@ export class FsLedger implements LedgerPort {
    */
   private writeHeads(): void {
     if (this.headsWriting !== undefined) {
-      this.headsDue?.(); // a round waiting to sync: look again
+      // A round waiting only to sync (up to a second) looks again: a write is due sooner.
+      if (this.headsSyncWait) this.headsDue?.();
       return;
     }
     if (this.staleHeads.size === 0 && this.unsyncedHeads.size === 0) return;
@@ -723,6 +726,7 @@ export class FsLedger implements LedgerPort {
       const wait = this.headsHurry ? 0 : Math.min(writeAt, syncAt) - performance.now();
       if (wait === Infinity) return;
       if (wait <= 0) break;
+      this.headsSyncWait = writeAt === Infinity;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, wait);
         // Waiting only to sync: nothing for the process to stay up for.
@@ -734,6 +738,7 @@ export class FsLedger implements LedgerPort {
         this.headsDue = done;
       });
       this.headsDue = undefined;
+      this.headsSyncWait = false;
     }
     const now = performance.now();
     const failures: PromiseSettledResult<unknown>[] = [];
@@ -891,7 +896,6 @@ export class FsLedger implements LedgerPort {
     const existing = this.tenants.get(tenant);
     if (existing?.fd !== undefined && existing.headFd !== undefined) return existing;
     const tenantDir = join(this.config.dir, tenant);
-    let created = false;
     if (existing === undefined) {
       try {
         await mkdir(tenantDir);
@@ -920,7 +924,7 @@ export class FsLedger implements LedgerPort {
       };
       const path = join(this.config.dir, segment.file);
       const fd = await this.ops.open(path, this.segmentFlags());
-      let slotFds: number[];
+      let slotFds: number[] = [];
       try {
         const size = await this.ops.size(fd);
         if (size !== segment.size)
@@ -929,19 +933,16 @@ export class FsLedger implements LedgerPort {
             `the file is ${size} bytes, ${segment.size} were verified when the ledger was opened`,
           );
         slotFds = await this.openSlotFds(path);
+        // A new segment's name is durable before anything is written to it.
+        if (last === undefined) await syncDirectory(this.ops, tenantDir);
       } catch (error) {
-        await this.ops.close(fd).catch(() => undefined);
+        await Promise.allSettled([fd, ...slotFds].map((each) => this.ops.close(each)));
         throw error;
       }
-      if (last === undefined) {
-        state.segments.push(segment);
-        created = true;
-      }
+      if (last === undefined) state.segments.push(segment);
       state.fd = fd;
       state.slotFds = slotFds;
     }
-    if (created) await syncDirectory(this.ops, tenantDir);
-    this.tenants.set(tenant, state);
     return state;
   }
 
