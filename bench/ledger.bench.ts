@@ -1,7 +1,8 @@
 /**
  * File-ledger benchmark for @govgate/adapter-fs-ledger.
  *
- *   1. durable appends: 64 concurrent appenders, each awaiting its own single-entry
+ *   1. durable appends: first the disk alone (synchronous writes of one batch's size, one
+ *      and two at a time), then 64 concurrent appenders, each awaiting its own single-entry
  *      append (so each resolves only after the batch holding it is on disk), with
  *      sync 'fdatasync' (O_DSYNC writes) and 'fsync' (O_SYNC): appends/s, entries per
  *      write, p50/p99 latency; and with 'fdatasync' and one batch in flight at a time
@@ -227,6 +228,42 @@ function runChild(mode: 'verify' | 'open', dir: string, threads: number): Promis
 
 // ------------------------------------------------------------------------ benches
 
+/**
+ * The disk alone, for the figures below it: synchronous (O_DSYNC) writes of one batch's
+ * size (32 entries, about 9.5 KB) appended to a file by `writers` loops at once, through
+ * the same libuv calls the ledger makes. Writes/s × 32 is what 64 appenders in two
+ * batches could reach if the ledger cost nothing; it moves with the disk's load.
+ */
+async function diskCeiling(root: string, writers: number): Promise<void> {
+  const path = join(root, `disk-${writers}`);
+  const fd = await nodeFileOps.open(
+    path,
+    fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_DSYNC,
+  );
+  const batch = Buffer.alloc(9_500, 0x61);
+  let end = 0;
+  let writes = 0;
+  const loop = async (deadline: number): Promise<void> => {
+    while (hr() < deadline) {
+      const at = end;
+      end += batch.length;
+      await nodeFileOps.writeData(fd, batch, at);
+      writes += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: writers }, () => loop(hr() + APPEND_WARMUP_MS / 2)));
+  writes = 0;
+  const start = hr();
+  await Promise.all(Array.from({ length: writers }, () => loop(start + APPEND_MEASURE_MS / 2)));
+  const perSecond = writes / ((hr() - start) / 1000);
+  await nodeFileOps.close(fd);
+  await rm(path, { force: true });
+  console.log(
+    `  disk: ${writers} writer${writers === 1 ? ' ' : 's'} of 9.5 KB O_DSYNC writes  ` +
+      `${fmt(perSecond).padStart(7)} writes/s  (× 32 entries = ${fmt(perSecond * 32)} entries/s)`,
+  );
+}
+
 /** `inFlight`: the ledger's `maxBatchesInFlight` (undefined: its default). */
 /**
  * `sync` 'none' opens the segments without O_DSYNC: not durable, the ceiling of this
@@ -381,6 +418,8 @@ async function main(): Promise<void> {
   console.log(`  ledger directory: ${root}`);
   try {
     console.log(`\n1. durable appends, ${APPENDERS} concurrent appenders each awaiting its append`);
+    await diskCeiling(root, 1);
+    await diskCeiling(root, 2);
     await appends(root, 'fdatasync');
     await appends(root, 'fsync');
     await appends(root, 'fdatasync', 1);
