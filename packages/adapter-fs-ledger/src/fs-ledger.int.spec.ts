@@ -76,6 +76,15 @@ async function gatedLedger(options: Omit<FsLedgerOptions, 'dir'>): Promise<{
   return { ledger, counts, writes, release };
 }
 
+/** The real `open`, adding the descriptors it opens on segment files to `fds`. */
+const openNoting =
+  (fds: Set<number>): FileOps['open'] =>
+  async (path, how) => {
+    const fd = await nodeFileOps.open(path, how);
+    if (path.endsWith('.jsonl')) fds.add(fd);
+    return fd;
+  };
+
 /** Waits (real I/O) until `n` data writes were made. */
 async function written(counts: { dataWrites: number }, n: number): Promise<void> {
   for (let turn = 0; turn < 10_000 && counts.dataWrites < n; turn++)
@@ -318,11 +327,7 @@ describe('appending', () => {
     const used: number[] = [];
     const ops: FileOps = {
       ...nodeFileOps,
-      open: async (path, how) => {
-        const fd = await nodeFileOps.open(path, how);
-        if (path.endsWith('.jsonl')) segmentFds.add(fd);
-        return fd;
-      },
+      open: openNoting(segmentFds),
       writeData: (fd, data, position) => {
         used.push(fd);
         return nodeFileOps.writeData(fd, data, position);
@@ -413,11 +418,7 @@ describe('appending', () => {
     let failNext = false;
     const ops: FileOps = {
       ...nodeFileOps,
-      open: async (path, how) => {
-        const fd = await nodeFileOps.open(path, how);
-        if (path.endsWith('.jsonl')) segmentFds.add(fd);
-        return fd;
-      },
+      open: openNoting(segmentFds),
       writeData: async (fd, data, position) => {
         await nodeFileOps.writeData(fd, data, position);
         if (!failNext) return;
