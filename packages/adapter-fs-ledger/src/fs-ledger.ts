@@ -31,7 +31,14 @@ import {
   type TreeHead,
 } from '@govgate/core';
 import { nodeFileOps, syncDirectory, type FileOps } from './file-ops.js';
-import { HEAD_FILE, encodeHead, parseHead, segmentFileName, segmentNumbers } from './layout.js';
+import {
+  HEAD_FILE,
+  encodeHead,
+  parseHead,
+  segmentFileName,
+  segmentNumbers,
+  withoutEmptyTail,
+} from './layout.js';
 import { readLineWindow, readLines } from './lines.js';
 import { NOT_WRITABLE, acquireLock, notWritable, type DirLock } from './lock.js';
 import { RawEntries } from './raw-entries.js';
@@ -1132,20 +1139,13 @@ export class FsLedger implements LedgerPort {
    * failed can leave one): the last file is the one a torn write can end.
    */
   private async segmentFiles(tenant: string): Promise<string[]> {
-    const files = segmentNumbers(await this.listTenant(tenant)).map(
-      (no) => `${tenant}/${segmentFileName(no)}`,
+    const numbers = segmentNumbers(await this.listTenant(tenant));
+    const kept = await withoutEmptyTail(join(this.config.dir, tenant), numbers).catch(
+      (error: unknown) => {
+        throw this.unavailable(`cannot read the segments of tenant '${tenant}'`, error);
+      },
     );
-    while (files.length > 1) {
-      const size = await stat(join(this.config.dir, files.at(-1) as string)).then(
-        (stats) => stats.size,
-        (error: unknown) => {
-          throw this.unavailable(`cannot read ${files.at(-1) as string}`, error);
-        },
-      );
-      if (size > 0) break;
-      files.pop();
-    }
-    return files;
+    return kept.map((no) => `${tenant}/${segmentFileName(no)}`);
   }
 
   /**

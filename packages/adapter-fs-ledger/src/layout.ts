@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { LedgerHead } from '@govgate/core';
 
 /**
@@ -70,4 +72,22 @@ export function parseHead(text: string): LedgerHead | undefined {
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return undefined;
   if (typeof hash !== 'string' || !HASH_HEX.test(hash)) return undefined;
   return { size, hash };
+}
+
+/**
+ * A tenant's segment numbers (ascending) without the empty files at the end, but the
+ * first: a rotation that failed can leave an empty segment after the last one that holds
+ * anything, and that one is where a torn write can end.
+ */
+export async function withoutEmptyTail(
+  tenantDir: string,
+  numbers: readonly number[],
+): Promise<number[]> {
+  const kept = [...numbers];
+  while (kept.length > 1) {
+    const { size } = await stat(join(tenantDir, segmentFileName(kept.at(-1) as number)));
+    if (size > 0) break;
+    kept.pop();
+  }
+  return kept;
 }

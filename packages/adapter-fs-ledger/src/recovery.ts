@@ -19,6 +19,7 @@ import {
   parseHead,
   segmentFileName,
   segmentNumbers,
+  withoutEmptyTail,
 } from './layout.js';
 import { readLines, type Line } from './lines.js';
 
@@ -181,12 +182,7 @@ export async function recoverTenant(
 
   // A crash can have torn a write only in the last segment that holds anything: a
   // rotation that failed can leave an empty one after it (the writer reuses it).
-  const sizes = await Promise.all(
-    numbers.map(async (no) => (await stat(join(tenantDir, segmentFileName(no)))).size),
-  );
-  let last = numbers.length - 1;
-  while (last > 0 && sizes[last] === 0) last -= 1;
-  const tornNo = numbers[last];
+  const tornNo = (await withoutEmptyTail(tenantDir, numbers)).at(-1);
   let torn: Segment | undefined;
   const state = newTenantState(tenant);
   let namedLine: string | undefined;
