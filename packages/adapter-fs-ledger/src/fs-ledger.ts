@@ -26,6 +26,8 @@ import {
   type LedgerHead,
   type LedgerPort,
   type LedgerReadOptions,
+  type RawBlock,
+  type RawBlockOptions,
   type RawEntry,
   type StoredEntry,
   type TreeHead,
@@ -41,6 +43,7 @@ import {
 } from './layout.js';
 import { readLineWindow, readLines } from './lines.js';
 import { NOT_WRITABLE, acquireLock, notWritable, type DirLock } from './lock.js';
+import { rawBlocks } from './raw-blocks.js';
 import { RawEntries } from './raw-entries.js';
 import {
   MARK_EVERY,
@@ -1132,6 +1135,15 @@ export class FsLedger implements LedgerPort {
   readRaw(tenant: string): AsyncIterable<RawEntry> {
     if (!isTenantId(tenant)) return new RawEntries(this.config.dir, () => Promise.resolve([]));
     return new RawEntries(this.config.dir, () => this.segmentFiles(tenant));
+  }
+
+  /**
+   * What `readRaw` yields, in blocks of bytes (`LedgerPort.readRawBlocks`): verification
+   * hands them to its digester whole, undecoded.
+   */
+  readRawBlocks(tenant: string, options: RawBlockOptions): AsyncIterable<RawBlock> {
+    const files = isTenantId(tenant) ? () => this.segmentFiles(tenant) : () => Promise.resolve([]);
+    return rawBlocks(this.config.dir, files, options);
   }
 
   /**

@@ -96,16 +96,44 @@ async function readChunk(path: string, position: number): Promise<Buffer> {
 }
 
 /**
+ * Streams a file's bytes from `position` in chunks of up to CHUNK_BYTES, reading the
+ * next chunk while the consumer takes this one. With `endAtZero` the file ends at its
+ * first zero byte: in the last segment, a hole between batches written side by side
+ * (the one behind was written first, or a crash lost the one before). The file is
+ * opened for each chunk and closed again, so an iteration its consumer abandons without
+ * `return()` (core's `verifyLedger` stops that way at the first failure) holds no file
+ * descriptor.
+ */
+export async function* readChunks(
+  path: string,
+  position = 0,
+  options: { endAtZero?: boolean } = {},
+): AsyncGenerator<Buffer, void, undefined> {
+  let next = readChunk(path, position);
+  for (;;) {
+    const chunk = await next;
+    if (chunk.length === 0) return;
+    const zero = options.endAtZero === true ? chunk.indexOf(0) : -1;
+    if (zero !== -1) {
+      if (zero > 0) yield chunk.subarray(0, zero);
+      return;
+    }
+    position += chunk.length;
+    // Read ahead while this chunk is consumed. Marked handled: if the consumer stops
+    // here, nobody awaits it (it closes its file by itself).
+    next = readChunk(path, position);
+    next.catch(() => undefined);
+    yield chunk;
+  }
+}
+
+/**
  * Streams the lines of a file from a byte offset with flat memory (one chunk and one
  * partial line at a time), a chunk's worth of lines at a time: consumers pay for one
  * asynchronous step per chunk, not per line. The last line comes with
  * `terminated: false` when the file does not end in '\n'. With `endAtZero` the file
- * ends at its first zero byte, and the line holding it is unterminated: in the last
- * segment, a hole between batches written side by side (the one behind was written
- * first, or a crash lost the one before). The file is opened for
- * each chunk and closed again, so an iteration its consumer abandons without
- * `return()` (core's `verifyLedger` stops that way at the first failure) holds no
- * file descriptor.
+ * ends at its first zero byte (see `readChunks`), and the line holding it is
+ * unterminated.
  */
 export async function* readLines(
   path: string,
@@ -113,23 +141,9 @@ export async function* readLines(
   options: { endAtZero?: boolean } = {},
 ): AsyncGenerator<Line[], void, undefined> {
   const splitter = new LineSplitter(start);
-  let position = start.offset ?? 0;
-  let next = readChunk(path, position);
-  for (;;) {
-    let chunk = await next;
-    if (chunk.length === 0) break;
-    const zero = options.endAtZero === true ? chunk.indexOf(0) : -1;
-    if (zero !== -1) chunk = chunk.subarray(0, zero);
-    else {
-      position += chunk.length;
-      // Read ahead while this chunk's lines are consumed. Marked handled: if the consumer
-      // stops here, nobody awaits it (it closes its file by itself).
-      next = readChunk(path, position);
-      next.catch(() => undefined);
-    }
+  for await (const chunk of readChunks(path, start.offset ?? 0, options)) {
     const lines = splitter.push(chunk);
     if (lines.length > 0) yield lines;
-    if (zero !== -1) break;
   }
   const rest = splitter.end();
   if (rest !== undefined) yield [rest];

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { GovgateError, digestEntries, verifyLedger, type AppendRequest } from '@govgate/core';
+import {
+  GovgateError,
+  digestBlock,
+  digestEntries,
+  verifyLedger,
+  type AppendRequest,
+} from '@govgate/core';
+import { blockMemory } from './raw-blocks.js';
 import { FsLedger } from './fs-ledger.js';
 import { fsTamper } from './testing/fs-tamper.js';
 import { WorkerDigester } from './worker-digester.js';
@@ -60,6 +67,39 @@ describe('WorkerDigester', () => {
       await digester.close();
     }
     expect(digester.running).toBe(0);
+  });
+
+  it('answers each block on a worker thread as digestBlock does, moving a block’s own memory there and back', async () => {
+    const digester = new WorkerDigester({ threads: 2 });
+    try {
+      const text = (from: number, to: number): string =>
+        lines
+          .slice(from, to)
+          .map((line) => `${line}\n`)
+          .join('');
+      // a block in memory handed out by a BlockMemory, as rawBlocks makes them
+      const pooled = blockMemory.take(Buffer.byteLength(text(0, 256)));
+      const length = pooled.write(text(0, 256));
+      const block = pooled.subarray(0, length);
+      const expected = digestBlock(Buffer.from(text(0, 256)), 'acme');
+      const kept = blockMemory.kept;
+      expect(await digester.digestBlock(block, 'acme')).toEqual(expected);
+      expect(block.byteLength).toBe(0); // moved to the worker, not copied
+      expect(blockMemory.kept).toBe(kept + 1); // …and given back with the answer
+      // a view of memory the block shares is copied, and left as it was
+      const shared = Buffer.from(`xx${text(256, 300)}`).subarray(2);
+      expect(await digester.digestBlock(shared, 'acme')).toEqual(
+        digestBlock(Buffer.from(text(256, 300)), 'acme'),
+      );
+      expect(shared.toString()).toBe(text(256, 300));
+      // memory of its own, from elsewhere, is moved too
+      const own = new Uint8Array(Buffer.from(text(300, 310)));
+      const ownCopy = own.slice();
+      expect(await digester.digestBlock(own, 'acme')).toEqual(digestBlock(ownCopy, 'acme'));
+      expect(own.byteLength).toBe(0);
+    } finally {
+      await digester.close();
+    }
   });
 
   it('gives verifyLedger the report it makes alone, for a sound and a tampered chain', async () => {

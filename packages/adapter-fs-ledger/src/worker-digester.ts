@@ -6,11 +6,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   GovgateError,
+  digestBlock,
   digestEntries,
   type ChunkDigest,
   type EntryDigesterPort,
 } from '@govgate/core';
-import type { DigestJob } from './digest-worker.js';
+import type { DigestJob, DigestWork } from './digest-worker.js';
+import { blockMemory } from './raw-blocks.js';
 
 // Compiled to CommonJS (jest) this module has __dirname; as ESM (dist) it has import.meta.
 const here = typeof __dirname === 'string' ? __dirname : dirname(fileURLToPath(import.meta.url));
@@ -38,9 +40,10 @@ interface Slot {
 /** Worker failures after which no more workers are started: runs are digested in-thread. */
 const MAX_WORKER_FAILURES = 3;
 
-type Answer =
-  | { readonly id: number; readonly digest: ChunkDigest }
-  | { readonly id: number; readonly error: string };
+/** A worker's answer, with the memory of the block it digested (see `BlockMemory`). */
+type Answer = { readonly id: number; readonly memory?: ArrayBuffer } & (
+  { readonly digest: ChunkDigest } | { readonly error: string }
+);
 
 /**
  * How to start a digest worker: the compiled `digest-worker.js` beside this module, or,
@@ -133,17 +136,43 @@ export class WorkerDigester implements EntryDigesterPort {
   }
 
   digest(bytes: readonly string[], tenant: string): Promise<ChunkDigest> {
+    return this.send({ bytes, tenant }, [], () => digestEntries(bytes, tenant));
+  }
+
+  /**
+   * Digests a block of entries on a worker. The block's memory is moved to the worker
+   * (the caller's `bytes` is left empty) when the block has it to itself, as
+   * `FsLedger.readRawBlocks` blocks do, and comes back with the answer to be reused;
+   * other blocks are copied first.
+   */
+  digestBlock(bytes: Uint8Array, tenant: string): Promise<ChunkDigest> {
+    const memory = bytes.buffer;
+    const own =
+      bytes.byteOffset === 0 &&
+      memory instanceof ArrayBuffer &&
+      (blockMemory.owns(memory) || bytes.byteLength === memory.byteLength);
+    const block = own ? bytes : new Uint8Array(bytes); // a copy (a Buffer's slice() is a view)
+    return this.send({ block, tenant }, [block.buffer as ArrayBuffer], () =>
+      digestBlock(block, tenant),
+    );
+  }
+
+  private send(
+    work: DigestWork,
+    transfer: ArrayBuffer[],
+    here: () => ChunkDigest,
+  ): Promise<ChunkDigest> {
     if (this.closed)
       return Promise.reject(new GovgateError('LEDGER_UNAVAILABLE', 'the digester is closed'));
     const slot = this.leastBusy();
-    if (slot === undefined) return inThread(bytes, tenant);
+    if (slot === undefined) return inThread(here);
     const id = this.nextId++;
     return new Promise<ChunkDigest>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       if (slot.pending.size === 1) slot.worker.ref(); // an answer is awaited: stay alive for it
       try {
-        const job: DigestJob = { id, bytes, tenant };
-        slot.worker.postMessage(job);
+        const job: DigestJob = { ...work, id };
+        slot.worker.postMessage(job, transfer);
       } catch (error) {
         // not sendable (not text): nothing was queued
         this.settled(slot, id);
@@ -237,6 +266,7 @@ export class WorkerDigester implements EntryDigesterPort {
       for (const job of jobs) job.reject(error);
     };
     worker.on('message', (answer: Answer) => {
+      if (answer.memory !== undefined) blockMemory.give(answer.memory);
       const job = this.settled(slot, answer.id);
       if (job === undefined) return;
       if ('error' in answer)
@@ -253,9 +283,9 @@ export class WorkerDigester implements EntryDigesterPort {
 }
 
 /** A run digested on the calling thread (what a worker would answer). */
-function inThread(bytes: readonly string[], tenant: string): Promise<ChunkDigest> {
+function inThread(digest: () => ChunkDigest): Promise<ChunkDigest> {
   try {
-    return Promise.resolve(digestEntries(bytes, tenant));
+    return Promise.resolve(digest());
   } catch (error) {
     return Promise.reject(
       new GovgateError('LEDGER_UNAVAILABLE', `a run could not be digested: ${String(error)}`, {

@@ -117,7 +117,7 @@ export type {
   SignedCheckpoint,
 } from './ledger/checkpoint.js';
 export { verifyConsistencyProof, verifyInclusionProof, verifyLedger } from './ledger/verify.js';
-export { digestEntries, inThreadDigester } from './ledger/digest.js';
+export { blockEntries, digestBlock, digestEntries, inThreadDigester } from './ledger/digest.js';
 export type {
   VerifyFailure,
   VerifyFailureKind,
@@ -255,6 +255,8 @@ export type {
   RateLimitResult,
   RateLimitSpec,
   RateLimitStorePort,
+  RawBlock,
+  RawBlockOptions,
   RawEntry,
   Role,
   TenantRecord,

@@ -33,6 +33,31 @@ export interface RawEntry {
 }
 
 /**
+ * Consecutive stored entries as the storage holds them: each entry's UTF-8 bytes
+ * followed by '\n', a byte no entry holds. Verification reads a backend's entries this
+ * way when it can (`LedgerPort.readRawBlocks`): a block is digested whole, on another
+ * thread if a digester has one, and the thread that reads decodes no entry of it.
+ */
+export interface RawBlock {
+  readonly bytes: Uint8Array;
+  /** Entries in the block (its '\n' bytes). */
+  readonly count: number;
+  /** Where entry `n` (from 0) of the block is stored: what `readRaw` gives as its location. */
+  location(n: number): string;
+}
+
+/** How `readRawBlocks` cuts a tenant's entries into blocks. */
+export interface RawBlockOptions {
+  /**
+   * A block ends after every multiple of this many entries, counted from the first
+   * entry (so that a block of that size is one perfect subtree of the Merkle tree)…
+   */
+  readonly entries: number;
+  /** …or sooner, where the next entry would take it past this many bytes (unless alone). */
+  readonly bytes: number;
+}
+
+/**
  * What `digestEntries` found in a run of consecutive stored entries, each checked on
  * its own and against the one before it in the run. The first `good` entries have the
  * form `sealEntry` writes, carry their own hash, belong to the tenant, and each has
@@ -82,6 +107,12 @@ export interface EntryDigesterPort {
    */
   readonly minEntries: number;
   digest(bytes: readonly string[], tenant: string): Promise<ChunkDigest>;
+  /**
+   * The same for a block of entries (`digestBlock`'s answer). It may take the bytes
+   * (e.g. transfer them to a worker): the caller does not use them afterwards. Without
+   * it, verifyLedger splits a block into its entries and calls `digest`.
+   */
+  digestBlock?(bytes: Uint8Array, tenant: string): Promise<ChunkDigest>;
 }
 
 /** RFC 9162 tree head of a tenant's entries 1..size; hashes are lowercase hex. */
@@ -120,6 +151,11 @@ export interface LedgerPort {
   read(tenant: string, options?: LedgerReadOptions): AsyncIterable<StoredEntry>;
   /** What the storage holds, in storage order, unparsed (for verification). */
   readRaw(tenant: string): AsyncIterable<RawEntry>;
+  /**
+   * Optional: the same entries, with the same locations, in blocks of bytes cut as
+   * `options` says; verification (except `deep`) reads these when a backend has them.
+   */
+  readRawBlocks?(tenant: string, options: RawBlockOptions): AsyncIterable<RawBlock>;
   /**
    * The head as recorded apart from the entries (a head row, a head file), so that
    * cutting entries off the end of the storage is detectable.

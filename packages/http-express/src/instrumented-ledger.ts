@@ -20,8 +20,12 @@ export type AppendObserver = (seconds: number, entries: number) => void;
  */
 export class ObservedLedger implements LedgerPort {
   observer: AppendObserver | undefined;
+  /** The inner ledger's, when it has one (verification reads blocks then). */
+  readonly readRawBlocks?: NonNullable<LedgerPort['readRawBlocks']>;
 
-  constructor(readonly inner: LedgerPort) {}
+  constructor(readonly inner: LedgerPort) {
+    if (inner.readRawBlocks !== undefined) this.readRawBlocks = inner.readRawBlocks.bind(inner);
+  }
 
   async append(tenant: string, entries: readonly AppendRequest[]): Promise<readonly LedgerEntry[]> {
     const observer = this.observer;

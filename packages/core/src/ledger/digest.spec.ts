@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { InMemoryLedger } from '../testing/in-memory-ledger.js';
-import type { ChunkDigest, EntryDigesterPort } from '../ports.js';
+import type { ChunkDigest, EntryDigesterPort, LedgerPort, RawBlock } from '../ports.js';
 import { appendCheckpoint, ed25519Signer, type SignedCheckpoint } from './checkpoint.js';
-import { digestEntries, inThreadDigester } from './digest.js';
+import { blockEntries, digestBlock, digestEntries, inThreadDigester } from './digest.js';
 import type { AppendRequest } from './entry.js';
 import { MerkleFrontier, MerkleTree, leafHashHex } from './merkle.js';
 import { verifyLedger, type VerifyOptions } from './verify.js';
@@ -127,6 +127,65 @@ describe('MerkleFrontier.appendTreeHex', () => {
   });
 });
 
+/**
+ * The ledger with `readRawBlocks` as a backend would write it: its raw entries, UTF-8
+ * with a '\n' after each, cut where `RawBlockOptions` says. `cuts` records each
+ * block's entry count.
+ */
+function withBlocks(
+  ledger: InMemoryLedger,
+  cuts: number[] = [],
+): Pick<LedgerPort, 'readRaw' | 'head' | 'readRawBlocks'> {
+  return {
+    head: (tenant) => ledger.head(tenant),
+    readRaw: (tenant) => ledger.readRaw(tenant),
+    readRawBlocks: async function* (tenant, options) {
+      let entries: Buffer[] = [];
+      let locations: string[] = [];
+      let bytes = 0;
+      let position = 0;
+      const block = (): RawBlock => {
+        const taken = locations;
+        const out: RawBlock = {
+          bytes: Buffer.concat(entries),
+          count: entries.length,
+          location: (n) => taken[n] as string,
+        };
+        cuts.push(entries.length);
+        entries = [];
+        locations = [];
+        bytes = 0;
+        return out;
+      };
+      for await (const raw of ledger.readRaw(tenant)) {
+        const line = Buffer.from(`${raw.bytes}\n`);
+        if (entries.length > 0 && bytes + line.length > options.bytes) yield block();
+        entries.push(line);
+        locations.push(raw.location);
+        bytes += line.length;
+        if (++position % options.entries === 0) yield block();
+      }
+      if (entries.length > 0) yield block();
+    },
+  };
+}
+
+describe('blockEntries and digestBlock', () => {
+  it('read a block’s entries as digestEntries is given them', async () => {
+    const { lines } = await chain(20);
+    const block = Buffer.from(lines.map((line) => `${line}\n`).join(''));
+    expect(blockEntries(block)).toEqual(lines);
+    expect(blockEntries(block, 2)).toEqual(lines.slice(0, 2));
+    expect(digestBlock(block, 'acme')).toEqual(digestEntries(lines, 'acme'));
+    // bytes after the last '\n' are no entry; an empty line is one (that fails)
+    expect(blockEntries(Buffer.from('a\n\nb'))).toEqual(['a', '']);
+    expect(blockEntries(new Uint8Array(0))).toEqual([]);
+    // a view into a larger buffer is read from its own offset
+    const view = new Uint8Array(Buffer.from(`xx${lines[0]}\nyy`).buffer).subarray(2);
+    expect(blockEntries(view)).toEqual([lines[0]]);
+  });
+});
+
 describe('verifyLedger with a digester', () => {
   /** A digester that digests in this thread but answers out of order, like a pool. */
   function shuffled(chunkSize: number, concurrency: number, next: () => number): EntryDigesterPort {
@@ -227,6 +286,23 @@ describe('verifyLedger with a digester', () => {
         expect({ round, chunkSize, report }).toEqual({ round, chunkSize, report: expected });
         // a run taken whole reports its progress marks once it is taken: the same marks
         expect(seen).toEqual(progress);
+        // read in blocks: digested whole (digestBlock), or split for `digest`
+        const inner = shuffled(chunkSize, 1 + Math.floor(next() * 4), next);
+        const blockwise: EntryDigesterPort = {
+          ...inner,
+          digestBlock: (bytes, tenant) => inner.digest(blockEntries(bytes), tenant),
+        };
+        for (const using of [blockwise, inner]) {
+          const fromBlocks = await verifyLedger(withBlocks(ledger), 'acme', {
+            ...options,
+            digester: using,
+          });
+          expect({ round, chunkSize, fromBlocks }).toEqual({
+            round,
+            chunkSize,
+            fromBlocks: expected,
+          });
+        }
       }
     }
     // the rounds reach every way a chain can go wrong here, and sound chains
@@ -285,6 +361,31 @@ describe('verifyLedger with a digester', () => {
     expect(await verifyLedger(ledger, 'acme', { digester })).toEqual(expected);
     expect(expected).toMatchObject({ ok: true, checked: 40 });
     expect(sizes).toEqual([20, 12, 8]);
+  });
+
+  it('reads blocks only with a digester, and hands each block’s bytes over once', async () => {
+    const { ledger } = await chain(40);
+    const cuts: number[] = [];
+    const given: number[] = [];
+    const digester: EntryDigesterPort = {
+      ...inThreadDigester(16),
+      digest: () => Promise.reject(new Error('only blocks are expected')),
+      digestBlock: (bytes, tenant) => {
+        given.push(blockEntries(bytes).length);
+        return Promise.resolve(digestBlock(bytes, tenant));
+      },
+    };
+    const expected = await verifyLedger(ledger, 'acme');
+    expect(await verifyLedger(withBlocks(ledger, cuts), 'acme', { digester })).toEqual(expected);
+    expect(cuts).toEqual([16, 16, 8]);
+    expect(given).toEqual([16, 16, 8]);
+    cuts.length = 0;
+    // without a digester (or with deep) entries are read one by one
+    expect(await verifyLedger(withBlocks(ledger, cuts), 'acme')).toEqual(expected);
+    expect(await verifyLedger(withBlocks(ledger, cuts), 'acme', { digester, deep: true })).toEqual(
+      expected,
+    );
+    expect(cuts).toEqual([]);
   });
 
   it('reports a bad entry read before a failed read, and the failed read after sound ones', async () => {

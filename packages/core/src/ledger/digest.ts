@@ -149,6 +149,30 @@ export function digestEntries(bytes: readonly string[], tenant: string): ChunkDi
   };
 }
 
+const NEWLINE = 0x0a;
+
+/**
+ * The entries of a block (`RawBlock.bytes`: each entry's UTF-8 bytes followed by
+ * '\n'), decoded, or only its first `limit`. Bytes after the last '\n' are no entry.
+ */
+export function blockEntries(bytes: Uint8Array, limit = Number.POSITIVE_INFINITY): string[] {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const entries: string[] = [];
+  let from = 0;
+  while (entries.length < limit) {
+    const end = view.indexOf(NEWLINE, from);
+    if (end === -1) break;
+    entries.push(view.toString('utf8', from, end));
+    from = end + 1;
+  }
+  return entries;
+}
+
+/** `digestEntries` over the entries of a block (see `blockEntries`). */
+export function digestBlock(bytes: Uint8Array, tenant: string): ChunkDigest {
+  return digestEntries(blockEntries(bytes), tenant);
+}
+
 /**
  * An EntryDigesterPort that digests on the calling thread: what `verifyLedger` does
  * without a digester, in runs (for tests of the run-wise path, and a baseline).
@@ -161,5 +185,6 @@ export function inThreadDigester(chunkSize = 4096, concurrency = 2): EntryDigest
     concurrency,
     minEntries: 0,
     digest: (bytes, tenant) => Promise.resolve(digestEntries(bytes, tenant)),
+    digestBlock: (bytes, tenant) => Promise.resolve(digestBlock(bytes, tenant)),
   };
 }

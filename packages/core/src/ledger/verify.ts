@@ -4,10 +4,11 @@ import type {
   EntryDigesterPort,
   InclusionProof,
   LedgerPort,
+  RawBlock,
   RawEntry,
 } from '../ports.js';
 import { canonicalJsonData } from './canonical-json.js';
-import { readTail } from './digest.js';
+import { blockEntries, readTail } from './digest.js';
 import { type SignedCheckpoint, verifyCheckpoint } from './checkpoint.js';
 import { GovgateError } from '../errors.js';
 import { GENESIS_PREV, parseStoredEntry } from './entry.js';
@@ -84,8 +85,8 @@ interface Run {
   readonly size: number;
   /** Every entry, for a run checked here; its first two, for a run sent to a digester. */
   readonly raws: readonly RawEntry[];
-  /** Where each entry is stored (for a run sent to a digester). */
-  readonly locations: readonly string[];
+  /** Where entry `n` of the run is stored (for a run sent to a digester). */
+  readonly location: (n: number) => string;
   readonly digest: Promise<ChunkDigest> | undefined;
 }
 
@@ -139,14 +140,16 @@ const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
  * With a `digester`, full runs of entries are digested by it (possibly on other
  * threads, several runs in flight) and only what links the runs is checked here; an
  * entry a digester did not pass is checked here one by one, so the report is the same
- * either way.
+ * either way. With a digester, a ledger with `readRawBlocks` is read in blocks of
+ * bytes that the digester takes whole: no entry is decoded on this thread unless it
+ * fails.
  *
  * @example
  * const report = await verifyLedger(ledger, 'acme');
  * if (!report.ok) console.error(`seq ${report.failure.seq}: ${report.failure.kind}`);
  */
 export async function verifyLedger(
-  ledger: Pick<LedgerPort, 'readRaw' | 'head'>,
+  ledger: Pick<LedgerPort, 'readRaw' | 'head'> & Partial<Pick<LedgerPort, 'readRawBlocks'>>,
   tenant: string,
   options: VerifyOptions = {},
 ): Promise<VerifyReport> {
@@ -340,7 +343,7 @@ export async function verifyLedger(
         checkpoint += 1;
         const raw = {
           bytes: digest.checkpointBytes[checkpoint - 1] as string,
-          location: run.locations[n] as string,
+          location: run.location(n),
         };
         const mismatch = checkCheckpoint(raw, checked + 1);
         if (mismatch !== undefined) return mismatch;
@@ -354,23 +357,57 @@ export async function verifyLedger(
     return good;
   };
 
-  const iterator = ledger.readRaw(tenant)[Symbol.asyncIterator]();
+  const digester =
+    deep || head.size < (options.digester?.minEntries ?? 0) ? undefined : options.digester;
+  // With a digester, blocks of bytes when the backend has them: decoded only where
+  // they are digested. Otherwise entries, in runs.
+  const blocks =
+    digester === undefined || ledger.readRawBlocks === undefined
+      ? undefined
+      : ledger.readRawBlocks(tenant, { entries: digester.chunkSize, bytes: 4 << 20 });
+  const iterator = (blocks ?? ledger.readRaw(tenant))[Symbol.asyncIterator]();
   try {
-    const digester =
-      deep || head.size < (options.digester?.minEntries ?? 0) ? undefined : options.digester;
-    const runs =
-      digester === undefined
-        ? runsOf(iterator, 64, 1 << 20)
-        : runsOf(iterator, digester.chunkSize, 4 << 20);
+    const runs: AsyncIterator<RawEntry[] | RawBlock> =
+      blocks !== undefined
+        ? (iterator as AsyncIterator<RawBlock>)
+        : runsOf(
+            iterator as AsyncIterator<RawEntry>,
+            digester?.chunkSize ?? 64,
+            digester === undefined ? 1 << 20 : 4 << 20,
+          );
     const window: Run[] = [];
     let ended = false;
     /** A read that failed ahead of the entry being checked: thrown once all before it are. */
     let readFailure: { error: unknown } | undefined;
+    /** A run sent to the digester: only what checking its joins and failures takes is kept. */
+    const sent = (piece: RawEntry[] | RawBlock, using: EntryDigesterPort): Run => {
+      if (Array.isArray(piece)) {
+        const digest = using.digest(
+          piece.map((raw) => raw.bytes),
+          tenant,
+        );
+        const locations = piece.map((raw) => raw.location);
+        return {
+          size: piece.length,
+          raws: piece.slice(0, 2),
+          location: (n) => locations[n] as string,
+          digest,
+        };
+      }
+      // its first two entries are decoded before the digester may take the bytes
+      const raws = blockEntries(piece.bytes, 2).map((bytes, n) => ({
+        bytes,
+        location: piece.location(n),
+      }));
+      const digest =
+        using.digestBlock?.(piece.bytes, tenant) ?? using.digest(blockEntries(piece.bytes), tenant);
+      return { size: piece.count, raws, location: (n) => piece.location(n), digest };
+    };
     // Keeps the digester's runs in flight, and always the run after the one checked
     // (its first entry tells a reorder from a gap at the end of a run).
     const fill = async (): Promise<void> => {
       while (!ended && window.length < Math.max(2, (digester?.concurrency ?? 0) + 1)) {
-        let next: IteratorResult<RawEntry[]>;
+        let next: IteratorResult<RawEntry[] | RawBlock>;
         try {
           next = await runs.next();
         } catch (error) {
@@ -382,23 +419,15 @@ export async function verifyLedger(
           ended = true;
           break;
         }
-        const raws = next.value;
+        const piece = next.value;
         if (digester === undefined) {
-          window.push({ size: raws.length, raws, locations: [], digest: undefined });
+          const raws = piece as RawEntry[];
+          window.push({ size: raws.length, raws, location: () => '', digest: undefined });
           continue;
         }
-        const digest = digester.digest(
-          raws.map((raw) => raw.bytes),
-          tenant,
-        );
-        digest.catch(() => undefined); // awaited in order below; not unhandled if never reached
-        // Only what checking the run's joins and failures takes is kept, not its entries.
-        window.push({
-          size: raws.length,
-          raws: raws.slice(0, 2),
-          locations: raws.map((raw) => raw.location),
-          digest,
-        });
+        const run = sent(piece, digester);
+        run.digest?.catch(() => undefined); // awaited in order below; not unhandled if never reached
+        window.push(run);
       }
     };
     for (;;) {
@@ -427,9 +456,7 @@ export async function verifyLedger(
         taken === 0 && digest.good > 0
           ? [run.raws[0], run.raws[1]]
           : [digest.unpassed[0], digest.unpassed[1]].map((bytes, n) =>
-              bytes === undefined
-                ? undefined
-                : { bytes, location: run.locations[taken + n] as string },
+              bytes === undefined ? undefined : { bytes, location: run.location(taken + n) },
             );
       const seq = checked + 1;
       const failure = entry === undefined ? undefined : step(entry, next ?? after);

@@ -16,7 +16,8 @@ import {
   type StoredEntry,
 } from '../ledger/entry.js';
 import { verifyConsistencyProof, verifyInclusionProof, verifyLedger } from '../ledger/verify.js';
-import type { LedgerPort } from '../ports.js';
+import { blockEntries, inThreadDigester } from '../ledger/digest.js';
+import type { LedgerPort, RawBlock, RawEntry } from '../ports.js';
 
 /**
  * Edits a backend's raw storage the way an attacker with access to it would: the
@@ -149,6 +150,39 @@ export function ledgerContract(
           expect(read.map((r) => r.entry.seq)).toEqual([1, 2, 3, 4, 5]);
           expect(read[1]?.entry.prev).toBe(read[0]?.entry.hash);
           expect(await ledger.head(tenant)).toEqual({ size: 5, hash: written[4]?.hash });
+        },
+        timeout,
+      );
+
+      it(
+        'reads raw entries in storage order, and in blocks of their bytes where it offers them',
+        async () => {
+          const tenant = freshTenant();
+          const written = await fill(ledger, tenant, 11);
+          const raw: RawEntry[] = [];
+          for await (const r of ledger.readRaw(tenant)) raw.push(r);
+          expect(raw.map((r) => r.bytes)).toEqual(written.map((e) => canonicalJson(e)));
+          if (ledger.readRawBlocks === undefined) return;
+          const counts: number[] = [];
+          const fromBlocks: RawEntry[] = [];
+          for await (const block of ledger.readRawBlocks(tenant, { entries: 4, bytes: 1 << 20 })) {
+            counts.push(block.count);
+            blockEntries(block.bytes).forEach((bytes, n) =>
+              fromBlocks.push({ bytes, location: block.location(n) }),
+            );
+          }
+          expect(fromBlocks).toEqual(raw);
+          expect(counts).toEqual([4, 4, 3]);
+          // cut sooner where the next entry would pass the size (but never empty)
+          const small = raw[0]?.bytes.length ?? 0;
+          const sizes: number[] = [];
+          for await (const block of ledger.readRawBlocks(tenant, { entries: 8, bytes: small + 2 }))
+            sizes.push(block.count);
+          expect(sizes).toEqual(Array.from({ length: 11 }, () => 1));
+          const none: RawBlock[] = [];
+          for await (const block of ledger.readRawBlocks(freshTenant(), { entries: 4, bytes: 100 }))
+            none.push(block);
+          expect(none).toEqual([]);
         },
         timeout,
       );
@@ -421,7 +455,12 @@ export function ledgerContract(
         const entries = await fill(ledger, tenant, 10);
         expect((await verifyLedger(ledger, tenant)).ok).toBe(true);
         await change(tenant, entries);
-        return (await verifyLedger(ledger, tenant)).failure;
+        const { failure } = await verifyLedger(ledger, tenant);
+        // the same through a digester, which reads blocks of bytes where the backend has them
+        expect(
+          (await verifyLedger(ledger, tenant, { digester: inThreadDigester(4) })).failure,
+        ).toEqual(failure);
+        return failure;
       };
 
       it(
