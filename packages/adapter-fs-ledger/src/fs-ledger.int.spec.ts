@@ -53,6 +53,7 @@ async function gatedLedger(options: Omit<FsLedgerOptions, 'dir'>): Promise<{
   const gate = new Promise<void>((resolve) => (release = resolve));
   let armed = false;
   let gatedAt = -1;
+  let entriesEnd = 0;
   const counts = { dataWrites: 0, done: 0 };
   const writes: { position: number; length: number }[] = [];
   const ledger = await openFsLedger(
@@ -60,7 +61,10 @@ async function gatedLedger(options: Omit<FsLedgerOptions, 'dir'>): Promise<{
     {
       ...nodeFileOps,
       writeData: async (fd, data, position) => {
-        if (!armed) return nodeFileOps.writeData(fd, data, position);
+        if (!armed) {
+          entriesEnd = position + data.length;
+          return nodeFileOps.writeData(fd, data, position);
+        }
         writes.push({ position, length: data.length });
         counts.dataWrites += 1;
         if (position === gatedAt) await gate;
@@ -71,7 +75,7 @@ async function gatedLedger(options: Omit<FsLedgerOptions, 'dir'>): Promise<{
   );
   open.push(ledger);
   await ledger.append('acme', [note(0)]); // creates the tenant's files
-  gatedAt = (await stat(join(ledger.dir, 'acme', '00000001.jsonl'))).size;
+  gatedAt = entriesEnd; // where the next batch is written
   armed = true;
   return { ledger, counts, writes, release };
 }
@@ -253,10 +257,12 @@ describe('appending', () => {
       (typeof writes)[0],
     ];
     expect([b.position, c.position]).toEqual([a.position + a.length, b.position + b.length]);
+    expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
+    // closed, the segment ends with its entries (open, its length is reserved ahead)
+    await ledger.close();
     expect((await stat(join(ledger.dir, 'acme', '00000001.jsonl'))).size).toBe(
       c.position + c.length,
     );
-    expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
   });
 
   it('given small segments and batches in flight, when many appends are made together, then segments rotate and the chain verifies after reopening', async () => {
@@ -567,6 +573,38 @@ describe('segments', () => {
     const segments = names.filter((name) => name.endsWith('.jsonl')).sort();
     expect(segments.length).toBeGreaterThan(3);
     expect(segments).toEqual(segments.map((_, i) => `${String(i + 1).padStart(8, '0')}.jsonl`));
+  });
+
+  it('given a segment being written, when open, then its length is reserved ahead; earlier segments and a closed ledger end with their entries', async () => {
+    const ledger = await openLedger({ segmentMaxBytes: 4096 });
+    for (let n = 0; n < 40; n++) await ledger.append('acme', [note(n)]);
+    const dir = join(ledger.dir, 'acme');
+    const segments = (await readdir(dir)).filter((name) => name.endsWith('.jsonl')).sort();
+    expect(segments.length).toBeGreaterThan(2);
+    const sizes = async (): Promise<number[]> =>
+      Promise.all(segments.map(async (name) => (await stat(join(dir, name))).size));
+    const ends = async (): Promise<number[]> =>
+      Promise.all(
+        segments.map(async (name) => {
+          const text = await readFile(join(dir, name));
+          const zero = text.indexOf(0);
+          return zero === -1 ? text.length : zero;
+        }),
+      );
+    const open = await sizes();
+    const entries = await ends();
+    expect(open.at(-1)).toBe(4096); // reserved: zeros after the entries
+    expect(entries.at(-1)).toBeLessThan(4096);
+    expect(open.slice(0, -1)).toEqual(entries.slice(0, -1)); // no zeros in earlier segments
+    // readers see only the entries: in this process, and through a read-only open
+    expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 40 });
+    const inspect = await FsLedger.open({ dir: ledger.dir, readOnly: true });
+    expect(await verifyLedger(inspect, 'acme')).toMatchObject({ ok: true, checked: 40 });
+    await inspect.close();
+    await ledger.close();
+    expect(await sizes()).toEqual(entries);
+    const reopened = await openLedger({ dir: ledger.dir, segmentMaxBytes: 4096 });
+    expect(reopened.openReport).toMatchObject({ entries: 40, repairs: [] });
   });
 
   it('given several segments, when read from a seq in a later one, then that page comes back', async () => {

@@ -829,6 +829,9 @@ export class FsLedger implements LedgerPort {
   /** Starts the tenant's next segment; the current one is complete and durable. */
   private async rotate(state: TenantState): Promise<Segment> {
     const current = state.segments.at(-1) as Segment;
+    // Only the last segment may end in zeros: the space reserved past the current one's
+    // entries is given back, durably, before the next one exists.
+    await this.release(state.fd as number, current.size);
     const no = current.no + 1;
     const file = `${state.tenant}/${segmentFileName(no)}`;
     const fd = await this.ops.open(join(this.config.dir, file), this.segmentFlags());
@@ -839,6 +842,7 @@ export class FsLedger implements LedgerPort {
         throw corrupt(file, 'a segment past the last known one already holds data');
       await syncDirectory(this.ops, join(this.config.dir, state.tenant));
       slotFds = await this.openSlotFds(join(this.config.dir, file));
+      await this.reserve(fd, 0);
     } catch (error) {
       await this.ops.close(fd).catch(() => undefined);
       throw error;
@@ -851,6 +855,25 @@ export class FsLedger implements LedgerPort {
     state.segments.push(segment);
     if (previous !== undefined) await this.ops.close(previous).catch(() => undefined);
     return segment;
+  }
+
+  /**
+   * Sets the length of a segment being written to segmentMaxBytes, durably, when its
+   * entries (`size` bytes) are shorter: the space after them reads as zeros, and takes
+   * no disk blocks until written. Writes that do not grow a file are markedly cheaper
+   * to make durable (the length the file system journals does not change), and the
+   * readers of the last segment already end its entries at its first zero byte.
+   */
+  private async reserve(fd: number, size: number): Promise<void> {
+    if (size >= this.config.segmentMaxBytes) return;
+    await this.ops.ftruncate(fd, this.config.segmentMaxBytes);
+    await this.ops.fsync(fd);
+  }
+
+  /** Gives back a segment's reserved space: its length becomes its entries', durably. */
+  private async release(fd: number, size: number): Promise<void> {
+    await this.ops.ftruncate(fd, size);
+    await this.ops.fsync(fd);
   }
 
   /**
@@ -871,7 +894,10 @@ export class FsLedger implements LedgerPort {
         // from all of them first, so that only a failure of the cut fails the cut, and
         // the next batch on another slot does not fail on this one.
         await Promise.allSettled([fd, ...state.slotFds].map((each) => this.ops.fsync(each)));
+        // the failed bytes go; the space after the entries stays reserved
         await this.ops.ftruncate(fd, length);
+        if (length < this.config.segmentMaxBytes)
+          await this.ops.ftruncate(fd, this.config.segmentMaxBytes);
         await this.ops.fsync(fd);
       }),
     );
@@ -945,6 +971,7 @@ export class FsLedger implements LedgerPort {
         slotFds = await this.openSlotFds(path);
         // A new segment's name is durable before anything is written to it.
         if (last === undefined) await syncDirectory(this.ops, tenantDir);
+        await this.reserve(fd, segment.size);
       } catch (error) {
         await Promise.allSettled([fd, ...slotFds].map((each) => this.ops.close(each)));
         throw error;
@@ -1224,7 +1251,15 @@ export class FsLedger implements LedgerPort {
         await this.ops.close(headFd).catch((e: unknown) => errors.push(e));
       }
       errors.push(...(await this.closeSlotFds(state)));
-      if (fd !== undefined) await this.ops.close(fd).catch((e: unknown) => errors.push(e));
+      if (fd !== undefined) {
+        // A ledger at rest holds no reserved space; after a failure it could not undo,
+        // the files are left for the next open to check.
+        if (this.failure === undefined)
+          await this.release(fd, (state.segments.at(-1) as Segment).size).catch((e: unknown) =>
+            errors.push(e),
+          );
+        await this.ops.close(fd).catch((e: unknown) => errors.push(e));
+      }
     }
     const handles = [...this.readHandles.values()];
     this.readHandles.clear();

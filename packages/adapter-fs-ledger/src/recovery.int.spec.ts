@@ -1,4 +1,4 @@
-import { appendFile, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { GovgateError, verifyLedger } from '@govgate/core';
@@ -158,6 +158,33 @@ describe('recovery on open', () => {
       const dir = await ledgerWith(3);
       await appendFile(join(dir, SEGMENT), '\0\0\0\0{"seq":4}\n');
       const ledger = await reopen(dir);
+      expect(seqsOf(await all(ledger.read('acme')))).toEqual([1, 2, 3]);
+    });
+
+    it('given space reserved past the entries (a writer that stopped without closing), when reopened, then it is released and reported, and appends go on', async () => {
+      const dir = await ledgerWith(3);
+      const size = (await stat(join(dir, SEGMENT))).size;
+      await truncate(join(dir, SEGMENT), 1 << 20); // zeros, as the writer reserves them
+      const inspect = await reopen(dir, true);
+      expect(seqsOf(await all(inspect.read('acme')))).toEqual([1, 2, 3]);
+      await inspect.close();
+      const ledger = await reopen(dir);
+      expect(ledger.openReport.repairs).toEqual([
+        `released ${(1 << 20) - size} bytes of space reserved for appends after the entries of ${SEGMENT}`,
+      ]);
+      expect(await ledger.append('acme', notes(1))).toMatchObject([{ seq: 4 }]);
+      expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
+    });
+
+    it('given reserved space with bytes of a torn write in it, when reopened, then the cut is reported as a torn write', async () => {
+      const dir = await ledgerWith(3);
+      const size = (await stat(join(dir, SEGMENT))).size;
+      await truncate(join(dir, SEGMENT), size + 4096);
+      await appendFile(join(dir, SEGMENT), '{"seq":5}\n'); // a batch beside one that never landed
+      const ledger = await reopen(dir);
+      expect(ledger.openReport.repairs).toEqual([
+        `cut ${4096 + 10} bytes of a write torn by a crash from ${SEGMENT}`,
+      ]);
       expect(seqsOf(await all(ledger.read('acme')))).toEqual([1, 2, 3]);
     });
 

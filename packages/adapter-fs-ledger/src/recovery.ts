@@ -1,4 +1,4 @@
-import { readdir, readFile, rename, stat } from 'node:fs/promises';
+import { open, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   GENESIS_PREV,
@@ -128,6 +128,25 @@ async function readHeadFile(path: string): Promise<{ text: string; bytes: number
     throw error;
   }
   return { text: buffer.toString('utf8'), bytes: buffer.length };
+}
+
+const ZEROS = Buffer.alloc(1 << 20);
+
+/** Whether bytes `from` to `to` of a file are all zero (read a MiB at a time). */
+async function zerosOnly(path: string, from: number, to: number): Promise<boolean> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(ZEROS.length);
+    for (let at = from; at < to;) {
+      const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, to - at), at);
+      if (bytesRead === 0) return true;
+      if (!buffer.subarray(0, bytesRead).equals(ZEROS.subarray(0, bytesRead))) return false;
+      at += bytesRead;
+    }
+    return true;
+  } finally {
+    await file.close();
+  }
 }
 
 async function* nothing(): AsyncGenerator<StoredEntry> {}
@@ -268,6 +287,9 @@ export async function recoverTenant(
     const path = join(dir, torn.file);
     const { size } = await stat(path);
     if (size > torn.size) {
+      // Only zeros: space the writer reserved past its entries (see FsLedger), or blocks
+      // of a write that never reached the disk. Anything else is a write torn by a crash.
+      const reserved = await zerosOnly(path, torn.size, size);
       const fd = await ops.open(path, 'r+');
       try {
         await ops.ftruncate(fd, torn.size);
@@ -275,7 +297,11 @@ export async function recoverTenant(
       } finally {
         await ops.close(fd);
       }
-      repairs.push(`cut ${size - torn.size} bytes of a write torn by a crash from ${torn.file}`);
+      repairs.push(
+        reserved
+          ? `released ${size - torn.size} bytes of space reserved for appends after the entries of ${torn.file}`
+          : `cut ${size - torn.size} bytes of a write torn by a crash from ${torn.file}`,
+      );
     }
   }
   const head: LedgerHead = { size: report.checked, hash: report.headHash };

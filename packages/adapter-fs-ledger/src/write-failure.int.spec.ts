@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { GovgateError, verifyLedger } from '@govgate/core';
@@ -29,6 +29,18 @@ interface Faults {
   writes: number;
 }
 
+/**
+ * Where the entries of tenant acme's segment end: at its first zero byte (the writer
+ * reserves the segment's length ahead), or its end. The length must stay reserved.
+ */
+async function entriesEnd(ledger: FsLedger): Promise<number> {
+  const path = join(ledger.dir, SEGMENT);
+  expect((await stat(path)).size).toBe(64 * 1024 * 1024);
+  const bytes = await readFile(path);
+  const zero = bytes.indexOf(0);
+  return zero === -1 ? bytes.length : zero;
+}
+
 /** A ledger of tenant acme with 3 entries whose next writes can be made to fail. */
 async function faultyLedger(): Promise<{ ledger: FsLedger; faults: Faults; size: number }> {
   const faults: Faults = { write: false, flush: false, truncate: false, writes: 0 };
@@ -52,7 +64,7 @@ async function faultyLedger(): Promise<{ ledger: FsLedger; faults: Faults; size:
   const ledger = await openFsLedger({ dir: await temp.make() }, ops);
   open.push(ledger);
   await ledger.append('acme', notes(3));
-  return { ledger, faults, size: (await stat(join(ledger.dir, SEGMENT))).size };
+  return { ledger, faults, size: await entriesEnd(ledger) };
 }
 
 const rejections = (promises: Promise<unknown>[]): Promise<unknown[]> =>
@@ -83,7 +95,7 @@ describe('a write that fails', () => {
     const { ledger, faults, size } = await faultyLedger();
     faults.write = true;
     await rejections([ledger.append('acme', notes(4, 4))]);
-    expect((await stat(join(ledger.dir, SEGMENT))).size).toBe(size);
+    expect(await entriesEnd(ledger)).toBe(size);
     expect((await ledger.head('acme')).size).toBe(3);
   });
 
@@ -100,7 +112,7 @@ describe('a write that fails', () => {
     faults.flush = true;
     const [error] = await rejections([ledger.append('acme', [note(4)])]);
     expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
-    expect((await stat(join(ledger.dir, SEGMENT))).size).toBe(size);
+    expect(await entriesEnd(ledger)).toBe(size);
   });
 
   it('given a failed write that cannot be undone, when appending afterwards, then every append is refused', async () => {
@@ -158,11 +170,8 @@ async function pipelinedLedger(beforeWrite: (n: number) => Promise<void>): Promi
   open.push(ledger);
   await ledger.append('acme', notes(3));
   armed = true;
-  return { ledger, counts, size: (await stat(join(ledger.dir, SEGMENT))).size };
+  return { ledger, counts, size: await entriesEnd(ledger) };
 }
-
-const segmentSize = async (ledger: FsLedger): Promise<number> =>
-  (await stat(join(ledger.dir, SEGMENT))).size;
 
 describe('a failure with a later batch in flight (appends made together are written as two batches)', () => {
   it('given batch N failing its write after N+1 was written beside it, when settled, then both are rejected, the segment is cut back before N and the head is unchanged', async () => {
@@ -180,7 +189,7 @@ describe('a failure with a later batch in flight (appends made together are writ
       expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
       expect((error as Error).cause).toMatchObject({ code: 'EIO', syscall: 'write' });
     }
-    expect(await segmentSize(ledger)).toBe(size);
+    expect(await entriesEnd(ledger)).toBe(size);
     expect(await ledger.head('acme')).toEqual({
       size: 3,
       hash: (await verifyLedger(ledger, 'acme')).headHash,
@@ -233,7 +242,7 @@ describe('a failure with a later batch in flight (appends made together are writ
       expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
       expect((error as Error).cause).toMatchObject({ code: 'EIO', syscall: 'write' });
     }
-    expect(await segmentSize(ledger)).toBe(size);
+    expect(await entriesEnd(ledger)).toBe(size);
     expect(await ledger.append('acme', [note(4)])).toMatchObject([{ seq: 4 }]);
     expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
   });
