@@ -60,11 +60,30 @@ export class BlockMemory {
 /** The memory `rawBlocks` takes its blocks from, and `WorkerDigester` gives back to. */
 export const blockMemory = new BlockMemory();
 
-/** From entry `from` of a block on, entries are lines `line`, `line` + 1, … of `file`. */
-interface Span {
+/**
+ * From entry `from` of a block on, entries are lines `line`, `line` + 1, … of file
+ * `file` (an index into the files read).
+ */
+export interface Span {
   readonly from: number;
-  readonly file: string;
+  readonly file: number;
   readonly line: number;
+}
+
+/** A RawBlock of segment lines, with where each entry is in its file. */
+export interface FileBlock extends RawBlock {
+  readonly spans: readonly Span[];
+  /** Byte offset in its file of each entry's first byte. */
+  readonly starts: readonly number[];
+  /** …and of the byte after its '\n' (one past the file's end for a line it lacks). */
+  readonly ends: readonly number[];
+}
+
+/** The span that entry `n` of a block is in. */
+export function spanOf(spans: readonly Span[], n: number): Span {
+  let span = spans[0] as Span;
+  for (const s of spans) if (s.from <= n) span = s;
+  return span;
 }
 
 /**
@@ -78,11 +97,17 @@ class BlockBuilder {
   private buffer: Buffer;
   private used = 0;
   private spans: Span[] = [];
+  private starts: number[] = [];
+  private ends: number[] = [];
   /** Bytes of the block's complete lines. */
   bytes = 0;
   count = 0;
 
-  constructor(private readonly memory: BlockMemory) {
+  /** @param names the files' names, for locations */
+  constructor(
+    private readonly memory: BlockMemory,
+    private readonly names: readonly string[],
+  ) {
     this.buffer = memory.take(0);
   }
 
@@ -96,34 +121,40 @@ class BlockBuilder {
     this.used += bytes.length;
   }
 
-  /** A line of `length` bytes (with its '\n') ends the bytes added so far. */
-  entry(length: number, file: string, line: number): void {
+  /** Line `line` of file `file`, bytes `start` to `end` there (with its '\n'), ends the bytes added so far. */
+  entry(file: number, line: number, start: number, end: number): void {
     if (this.spans.at(-1)?.file !== file) this.spans.push({ from: this.count, file, line });
+    this.starts.push(start);
+    this.ends.push(end);
     this.count += 1;
-    this.bytes += length;
+    this.bytes += end - start;
   }
 
   /**
    * The block of the complete lines so far. Its bytes are the start of a buffer of its
    * own (a worker may take the buffer); what follows them moves to a new one.
    */
-  take(): RawBlock {
+  take(): FileBlock {
     const rest = this.used - this.bytes;
     const next = this.memory.take(rest);
     this.buffer.copy(next, 0, this.bytes, this.used);
-    const spans = this.spans;
-    const block: RawBlock = {
+    const { spans, names } = this;
+    const block: FileBlock = {
       bytes: this.buffer.subarray(0, this.bytes),
       count: this.count,
       location: (n) => {
-        let span = spans[0] as Span;
-        for (const s of spans) if (s.from <= n) span = s;
-        return `${span.file}:${span.line + n - span.from}`;
+        const span = spanOf(spans, n);
+        return `${names[span.file] as string}:${span.line + n - span.from}`;
       },
+      spans,
+      starts: this.starts,
+      ends: this.ends,
     };
     this.buffer = next;
     this.used = rest;
     this.spans = [];
+    this.starts = [];
+    this.ends = [];
     this.bytes = 0;
     this.count = 0;
     return block;
@@ -164,8 +195,10 @@ async function* chunksOf(path: string, endAtZero: boolean): AsyncGenerator<Buffe
 }
 
 /**
- * A tenant's segment files as `RawBlock`s: the lines `RawEntries` yields, with the
- * same locations, in blocks cut as `options` says (see `RawBlockOptions`). The bytes
+ * A tenant's segment files as `FileBlock`s: the lines `RawEntries` yields, with the
+ * same locations, in blocks cut as `options` says (see `RawBlockOptions`), each with
+ * where its entries are in their files (for recovery, which rebuilds its index from
+ * them). The bytes
  * are found and copied, never decoded, and blocks are made in `memory` (reused). As in
  * `RawEntries`, the last file ends at its first zero byte and its last line, if '\n'
  * does not end it, is left out; an earlier file's last line without '\n' is an entry
@@ -180,9 +213,9 @@ export async function* rawBlocks(
   list: () => Promise<readonly string[]>,
   options: RawBlockOptions,
   memory: BlockMemory = blockMemory,
-): AsyncGenerator<RawBlock, void, undefined> {
+): AsyncGenerator<FileBlock, void, undefined> {
   const files = await list();
-  const builder = new BlockBuilder(memory);
+  const builder = new BlockBuilder(memory, files);
   let position = 0; // entries so far: blocks end at multiples of options.entries
   for (let f = 0; f < files.length; f++) {
     const file = files[f] as string;
@@ -191,7 +224,7 @@ export async function* rawBlocks(
     let offset = 0; // file offset of the chunk being split
     let lineStart = 0; // file offset of the line being read
     /** The blocks that the lines ending in `chunk` complete. */
-    const split = function* (chunk: Buffer): Generator<RawBlock, void, undefined> {
+    const split = function* (chunk: Buffer): Generator<FileBlock, void, undefined> {
       let from = 0; // the chunk's bytes before this are added to the builder
       for (let nl = chunk.indexOf(NEWLINE); nl !== -1; nl = chunk.indexOf(NEWLINE, nl + 1)) {
         const end = offset + nl + 1;
@@ -201,7 +234,7 @@ export async function* rawBlocks(
           from = nl + 1;
           yield builder.take(); // without this line, which starts the next block
         }
-        builder.entry(length, file, line);
+        builder.entry(f, line, lineStart, end);
         line += 1;
         lineStart = end;
         position += 1;

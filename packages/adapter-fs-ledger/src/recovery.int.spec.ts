@@ -278,5 +278,64 @@ describe('recovery on open', () => {
         size: 5,
       });
     });
+
+    it('given a long chain whose HEAD names an entry past the first blocks read, when reopened with and without workers, then it is checked and rewritten', async () => {
+      const dir = await temp.make();
+      const writer = await FsLedger.open({ dir, segmentMaxBytes: 64 * 1024 });
+      for (let n = 0; n < 6; n++) await writer.append('acme', notes(1000, n * 1000));
+      await writer.close();
+      const inspect = await reopen(dir, true);
+      const named = (await all(inspect.read('acme', { fromSeq: 4321, limit: 1 })))[0]?.entry;
+      await inspect.close();
+      for (const verifyThreads of [0, 2]) {
+        await writeFile(
+          join(dir, 'acme', 'HEAD'),
+          encodeHead({ size: 4321, hash: 'e'.repeat(64) }),
+        );
+        expect(await refusal(dir)).toMatchObject({
+          code: 'LEDGER_CORRUPT',
+          message: expect.stringContaining('entry 4321 is not the entry the head names'),
+        });
+        await writeFile(
+          join(dir, 'acme', 'HEAD'),
+          encodeHead({ size: 4321, hash: named?.hash as string }),
+        );
+        const ledger = await FsLedger.open({ dir, verifyThreads });
+        expect(ledger.openReport).toEqual({
+          tenants: 1,
+          entries: 6000,
+          repairs: ['rewrote acme/HEAD: it named entry 4321, the chain holds 6000'],
+        });
+        // the index rebuilt from the blocks finds every page
+        expect(seqsOf(await all(ledger.read('acme', { fromSeq: 4319, limit: 5 })))).toEqual([
+          4319, 4320, 4321, 4322, 4323,
+        ]);
+        expect(await ledger.append('acme', notes(1))).toMatchObject([{ seq: 6001 }]);
+        await ledger.close();
+        await fsTamper(dir).truncate('acme', 6000);
+        await writeFile(
+          join(dir, 'acme', 'HEAD'),
+          encodeHead({ size: 6000, hash: 'f'.repeat(64) }),
+        );
+        const again = await reopen(dir, true);
+        const last = (await all(again.read('acme', { fromSeq: 6000 })))[0]?.entry;
+        await again.close();
+        await writeFile(
+          join(dir, 'acme', 'HEAD'),
+          encodeHead({ size: 6000, hash: last?.hash as string }),
+        );
+      }
+    });
+  });
+
+  describe('a line that is not JSON', () => {
+    it('given one at the end of an earlier segment and nothing whole in the last, when reopened, then LEDGER_CORRUPT names it (only the last segment can be torn)', async () => {
+      const dir = await ledgerWith(3);
+      await appendFile(join(dir, SEGMENT), '{"actor":"te\n');
+      await writeFile(join(dir, 'acme', '00000002.jsonl'), '{"act');
+      const error = await refusal(dir);
+      expect(error.code).toBe('LEDGER_CORRUPT');
+      expect(error.message).toContain(`${SEGMENT}:4`);
+    });
   });
 });

@@ -3,15 +3,21 @@ import { join } from 'node:path';
 import {
   GENESIS_PREV,
   GovgateError,
+  blockEntries,
+  digestBlock,
+  digestEntries,
   verifyLedger,
   type EntryDigesterPort,
   type LedgerHead,
   type LedgerPort,
+  type RawBlock,
+  type RawBlockOptions,
   type RawEntry,
   type StoredEntry,
   type VerifyReport,
 } from '@govgate/core';
 import { syncDirectory, type FileOps } from './file-ops.js';
+import { blockMemory as memory, rawBlocks, spanOf, type FileBlock } from './raw-blocks.js';
 import {
   HEAD_FILE,
   HEAD_RECORD_BYTES,
@@ -21,7 +27,6 @@ import {
   segmentNumbers,
   withoutEmptyTail,
 } from './layout.js';
-import { readLines, type Line } from './lines.js';
 
 /** A sparse index point is kept every this many entries, so a read seeks close to its seq. */
 export const MARK_EVERY = 64;
@@ -151,14 +156,53 @@ async function zerosOnly(path: string, from: number, to: number): Promise<boolea
 
 async function* nothing(): AsyncGenerator<StoredEntry> {}
 
-/** Just enough of a LedgerPort for core's verifyLedger, which reads `readRaw` and `head`. */
-function verificationView(readRaw: () => AsyncIterable<RawEntry>, head: LedgerHead): LedgerPort {
+/** Where the last entry of a block's bytes starts. */
+function lastEntryStart(bytes: Uint8Array): number {
+  return bytes.lastIndexOf(0x0a, bytes.length - 2) + 1;
+}
+
+/** A block without its last entry. */
+function withoutLast(block: FileBlock): FileBlock {
+  const count = block.count - 1;
+  return {
+    bytes: block.bytes.subarray(0, lastEntryStart(block.bytes)),
+    count,
+    location: (n) => block.location(n),
+    spans: block.spans.filter((span) => span.from < count),
+    starts: block.starts.slice(0, count),
+    ends: block.ends.slice(0, count),
+  };
+}
+
+/**
+ * Digests blocks on the opening thread, giving each block's memory back for the next
+ * (what a WorkerDigester's workers do with theirs).
+ */
+const inThreadBlocks: EntryDigesterPort = {
+  chunkSize: 256,
+  concurrency: 1,
+  minEntries: 0,
+  digest: (bytes, tenant) => Promise.resolve(digestEntries(bytes, tenant)),
+  digestBlock: (bytes, tenant) => {
+    const digest = digestBlock(bytes, tenant);
+    if (bytes.buffer instanceof ArrayBuffer && memory.owns(bytes.buffer)) memory.give(bytes.buffer);
+    return Promise.resolve(digest);
+  },
+};
+
+/** Just enough of a LedgerPort for core's verifyLedger: raw entries, blocks and the head. */
+function verificationView(
+  readRaw: () => AsyncIterable<RawEntry>,
+  readRawBlocks: (options: RawBlockOptions) => AsyncIterable<RawBlock>,
+  head: LedgerHead,
+): LedgerPort {
   const unused = (): Promise<never> =>
     Promise.reject(new Error('not available while a ledger is recovered'));
   return {
     append: unused,
     read: nothing,
     readRaw,
+    readRawBlocks: (_tenant, options) => readRawBlocks(options),
     head: () => Promise.resolve(head),
     treeHead: unused,
     inclusionProof: unused,
@@ -173,7 +217,10 @@ function verificationView(readRaw: () => AsyncIterable<RawEntry>, head: LedgerHe
  * checkpoints) up to where a write torn by a crash may begin, and checks the HEAD
  * record, which may lag the entries after a crash but never lead them. Only when all of
  * that holds is the torn write cut and a lagging HEAD rewritten; any other failure is
- * LEDGER_CORRUPT naming the file and line, and nothing is changed.
+ * LEDGER_CORRUPT naming the file and line, and nothing is changed. The segments are
+ * read in blocks of bytes (`rawBlocks`), digested by `digester` (worker threads) when
+ * the chain is long enough for it and on this thread otherwise; the writer's index
+ * (segment lengths, marks) is built from where the blocks' entries are in the files.
  *
  * A torn write: the writer writes the batches in flight side by side, each at its own
  * offset, so a crash can leave them written in part and in any order, with a hole
@@ -201,57 +248,75 @@ export async function recoverTenant(
 
   // A crash can have torn a write only in the last segment that holds anything: a
   // rotation that failed can leave an empty one after it (the writer reuses it).
+  const files = numbers.map((no) => `${tenant}/${segmentFileName(no)}`);
   const tornNo = (await withoutEmptyTail(tenantDir, numbers)).at(-1);
-  let torn: Segment | undefined;
+  const torn = tornNo === undefined ? -1 : numbers.indexOf(tornNo);
+  const counts = numbers.map(() => 0);
+  const sizes = numbers.map(() => 0);
   const state = newTenantState(tenant);
+  let seq = 0;
   let namedLine: string | undefined;
-  async function* scan(): AsyncGenerator<RawEntry> {
-    let seq = 0;
-    const take = (segment: Segment, line: Line): RawEntry => {
+
+  /** Takes a verified-to-be block's entries into the index: counts, sizes, marks. */
+  const index = (block: FileBlock): void => {
+    for (let n = 0; n < block.count; n++) {
+      const span = spanOf(block.spans, n);
       seq += 1;
       if ((seq - 1) % MARK_EVERY === 0)
         state.marks.push({
           seq,
-          segment: state.segments.length - 1,
-          offset: line.offset,
-          line: line.number,
+          segment: span.file,
+          offset: block.starts[n] as number,
+          line: span.line + n - span.from,
         });
-      segment.count += 1;
-      segment.size = line.offset + line.length;
-      if (seq === recorded?.size) namedLine = line.text;
-      return { bytes: line.text, location: `${segment.file}:${line.number}` };
-    };
-    for (const no of numbers) {
-      const file = `${tenant}/${segmentFileName(no)}`;
-      const segment: Segment = { no, file, firstSeq: seq + 1, count: 0, size: 0 };
-      state.segments.push(segment);
-      if (no !== tornNo) {
-        for await (const lines of readLines(join(dir, file)))
-          for (const line of lines) yield take(segment, line);
-        continue;
-      }
-      // Where a crash may have torn a write: the entries end at the first zero byte or
-      // the last '\n', and before a last line that is not JSON, so each line is handed
-      // on only once the next one is known.
-      torn = segment;
-      let held: Line | undefined;
-      for await (const lines of readLines(join(dir, file), {}, { endAtZero: true }))
-        for (const line of lines) {
-          if (!line.terminated) continue;
-          if (held !== undefined) yield take(segment, held);
-          held = line;
-        }
-      if (held !== undefined && isJson(held.text)) yield take(segment, held);
+      counts[span.file] = (counts[span.file] as number) + 1;
+      sizes[span.file] = block.ends[n] as number;
+      if (seq === recorded?.size) namedLine = blockEntries(block.bytes, n + 1).at(-1);
     }
-  }
+  };
+  /**
+   * The segments up to the torn one in blocks, indexed as they are handed on, one
+   * behind: the entries of the torn segment end at its first zero byte (see rawBlocks)
+   * and its last '\n', and before a last line that is not JSON.
+   */
+  const blocks = async function* (options: RawBlockOptions): AsyncGenerator<RawBlock> {
+    let held: FileBlock | undefined;
+    const readable = files.slice(0, torn + 1);
+    for await (const block of rawBlocks(dir, () => Promise.resolve(readable), options, memory)) {
+      if (held !== undefined) {
+        index(held);
+        yield held;
+      }
+      held = block;
+    }
+    if (held === undefined) return;
+    const last = held.count - 1;
+    if (spanOf(held.spans, last).file === torn) {
+      const bytes = Buffer.from(held.bytes.buffer, held.bytes.byteOffset, held.bytes.length);
+      if (!isJson(bytes.toString('utf8', lastEntryStart(bytes), bytes.length - 1)))
+        held = withoutLast(held);
+    }
+    if (held.count === 0) return;
+    index(held);
+    yield held;
+  };
+  /** The same entries one by one (what verifyLedger reads for `deep`; recovery is not). */
+  const entries = async function* (): AsyncGenerator<RawEntry> {
+    for await (const block of blocks({ entries: 256, bytes: 1 << 20 }))
+      for (const [n, bytes] of blockEntries(block.bytes).entries())
+        yield { bytes, location: block.location(n) };
+  };
 
+  // Blocks are digested on the worker threads when the chain is long enough for them,
+  // else here, their memory reused either way.
+  const recordedHead = recorded ?? { size: 0, hash: GENESIS_PREV };
+  const using =
+    digester !== undefined && recordedHead.size >= digester.minEntries ? digester : inThreadBlocks;
   let report: VerifyReport;
   try {
-    report = await verifyLedger(
-      verificationView(scan, recorded ?? { size: 0, hash: GENESIS_PREV }),
-      tenant,
-      digester === undefined ? {} : { digester },
-    );
+    report = await verifyLedger(verificationView(entries, blocks, recordedHead), tenant, {
+      digester: using,
+    });
   } catch (error) {
     // A digest worker that died takes its runs with it: the tenant is read again and
     // verified on this thread. Anything else (the files cannot be read) stands.
@@ -282,25 +347,38 @@ export async function recoverTenant(
       );
   }
 
+  let firstSeq = 1;
+  numbers.forEach((no, n) => {
+    const count = counts[n] as number;
+    state.segments.push({
+      no,
+      file: files[n] as string,
+      firstSeq,
+      count,
+      size: sizes[n] as number,
+    });
+    firstSeq += count;
+  });
   const repairs: string[] = [];
-  if (torn !== undefined) {
-    const path = join(dir, torn.file);
+  const tornSegment = state.segments[torn];
+  if (tornSegment !== undefined) {
+    const path = join(dir, tornSegment.file);
     const { size } = await stat(path);
-    if (size > torn.size) {
+    if (size > tornSegment.size) {
       // Only zeros: space the writer reserved past its entries (see FsLedger), or blocks
       // of a write that never reached the disk. Anything else is a write torn by a crash.
-      const reserved = await zerosOnly(path, torn.size, size);
+      const reserved = await zerosOnly(path, tornSegment.size, size);
       const fd = await ops.open(path, 'r+');
       try {
-        await ops.ftruncate(fd, torn.size);
+        await ops.ftruncate(fd, tornSegment.size);
         await ops.fsync(fd);
       } finally {
         await ops.close(fd);
       }
       repairs.push(
         reserved
-          ? `released ${size - torn.size} bytes of space reserved for appends after the entries of ${torn.file}`
-          : `cut ${size - torn.size} bytes of a write torn by a crash from ${torn.file}`,
+          ? `released ${size - tornSegment.size} bytes of space reserved for appends after the entries of ${tornSegment.file}`
+          : `cut ${size - tornSegment.size} bytes of a write torn by a crash from ${tornSegment.file}`,
       );
     }
   }
