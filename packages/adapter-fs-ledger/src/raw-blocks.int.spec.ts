@@ -2,6 +2,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { blockEntries, type RawBlock, type RawBlockOptions, type RawEntry } from '@govgate/core';
+import { seededRandom as random } from '@govgate/core/testing';
 import { BlockMemory, rawBlocks } from './raw-blocks.js';
 import { RawEntries } from './raw-entries.js';
 import { TempDirs, all } from './testing/helpers.js';
@@ -46,18 +47,6 @@ function expectCuts(blocks: readonly RawBlock[], options: RawBlockOptions): void
     }
     position = end;
   });
-}
-
-/** mulberry32: a small seeded generator, so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('rawBlocks', () => {

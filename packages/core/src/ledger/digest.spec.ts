@@ -7,6 +7,7 @@ import { blockEntries, digestBlock, digestEntries, inThreadDigester } from './di
 import type { AppendRequest } from './entry.js';
 import { MerkleFrontier, MerkleTree, leafHashHex } from './merkle.js';
 import { verifyLedger, type VerifyOptions } from './verify.js';
+import { seededRandom as random } from '../testing/seeded-random.js';
 
 const { privateKey } = generateKeyPairSync('ed25519');
 const signer = ed25519Signer(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
@@ -17,18 +18,6 @@ const request = (n: number): AppendRequest => ({
   ...(n % 3 === 0 ? { subject: `run "${n}"` } : {}),
   data: { n, allowed: n % 4 !== 0, text: n % 7 === 0 ? 'ünïcödé 🎉' : 'plain' },
 });
-
-/** mulberry32: a small seeded generator, so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A chain of `size` entries, every `checkpointEvery`th a checkpoint; the one at `forgeAt` names a wrong tree. */
 async function chain(

@@ -18,6 +18,7 @@ export {
 export { policyMatchers } from './matchers.js';
 export { PolicyBuilder, aPolicy, aRequest, seedPolicy } from './builders.js';
 export { ledgerContract } from './ledger-contract.js';
+export { seededRandom } from './seeded-random.js';
 export type { LedgerContractOptions, LedgerHarness, LedgerTamper } from './ledger-contract.js';
 export {
   evidenceIndexContract,
