@@ -1,6 +1,7 @@
 import { GovgateError, pointerToken, type ErrorDetail } from '../errors.js';
 import { jsonString } from '../ledger/canonical-json.js';
 import { UNSAFE_KEYS, utf8Length } from '../schema/patterns.js';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { compileSchema, describeErrors } from '../schema/validator.js';
 import type { DecisionFacts, DecisionRequest, JsonObject, PiiFacts } from './decision.js';
 import {
@@ -44,7 +45,10 @@ export const decisionRequestSchema = {
   },
 } as const;
 
-const validateShape = compileSchema(decisionRequestSchema);
+let compiledShape: ValidateFunction | undefined;
+/** The schema's validator, compiled when a request first needs it (most never do). */
+const validateShape = (): ValidateFunction =>
+  (compiledShape ??= compileSchema(decisionRequestSchema));
 
 const REQUEST_KEYS: ReadonlySet<string> = new Set(Object.keys(decisionRequestSchema.properties));
 const isIdentifier = (v: unknown): boolean =>
@@ -386,8 +390,8 @@ function inspectAll(
   forbiddenFields: ReadonlySet<string>,
   sortCopies: boolean,
 ): RecordedRequest {
-  if (!isPlainlyValidRequest(value) && !validateShape(value)) {
-    const details = describeErrors(validateShape.errors);
+  if (!isPlainlyValidRequest(value) && !validateShape()(value)) {
+    const details = describeErrors(validateShape().errors);
     throw new GovgateError(
       'REQUEST_INVALID',
       `request is invalid: ${details.map((d) => `${d.pointer || '/'} ${d.message}`).join('; ')}`,

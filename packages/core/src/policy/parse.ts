@@ -1,5 +1,8 @@
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type * as Yaml from 'yaml';
 import { GovgateError, type GovgateErrorCode } from '../errors.js';
+import { lazyModule } from '../lazy-module.js';
+
+const yaml = lazyModule<typeof Yaml>('yaml');
 
 export type DocumentFormat = 'json' | 'yaml';
 
@@ -13,9 +16,9 @@ export const MAX_DOCUMENT_TEXT = 4 * 1024 * 1024;
  */
 function duplicateKey(json: string): string | undefined {
   try {
-    parseYaml(json, { schema: 'json', uniqueKeys: true, maxAliasCount: 0 });
+    yaml().parse(json, { schema: 'json', uniqueKeys: true, maxAliasCount: 0 });
   } catch (error) {
-    if (error instanceof YAMLParseError && error.code === 'DUPLICATE_KEY')
+    if (error instanceof yaml().YAMLParseError && error.code === 'DUPLICATE_KEY')
       return (error.message.split('\n')[0] ?? '').replace(/:$/, '');
   }
   return undefined;
@@ -46,7 +49,7 @@ export function parseDocumentText(
       if (duplicate !== undefined) throw new SyntaxError(duplicate);
       return value;
     }
-    return parseYaml(text, {
+    return yaml().parse(text, {
       schema: 'core',
       uniqueKeys: true,
       maxAliasCount: 100,
@@ -55,7 +58,7 @@ export function parseDocumentText(
     }) as unknown;
   } catch (cause) {
     const message =
-      cause instanceof YAMLParseError || cause instanceof SyntaxError
+      cause instanceof yaml().YAMLParseError || cause instanceof SyntaxError
         ? cause.message
         : String(cause);
     throw new GovgateError(code, `document is not valid ${format.toUpperCase()}: ${message}`, {

@@ -1,19 +1,28 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type * as AjvModule from 'ajv/dist/2020.js';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { pointerToken, type ErrorDetail } from '../errors.js';
+import { lazyModule } from '../lazy-module.js';
 import { PATTERN_MESSAGES, UNSAFE_KEYS } from './patterns.js';
 
+const ajvModule = lazyModule<typeof AjvModule>('ajv/dist/2020.js');
+let instance: Ajv2020 | undefined;
+
 /**
- * One ajv instance for every schema of core: all errors at once, strict schemas,
- * `verbose` so that an unknown key can be matched against the keys the schema allows.
+ * One ajv instance for every schema of core, made (and ajv loaded) when the first
+ * document is validated: all errors at once, strict schemas, `verbose` so that an
+ * unknown key can be matched against the keys the schema allows.
  */
-const ajv = new Ajv2020({
-  allErrors: true,
-  strict: true,
-  // `then: { required: [weight] }` names a property defined beside the `if`, not in `then`
-  strictRequired: false,
-  verbose: true,
-  allowUnionTypes: true,
-});
+function ajv(): Ajv2020 {
+  instance ??= new (ajvModule().Ajv2020)({
+    allErrors: true,
+    strict: true,
+    // `then: { required: [weight] }` names a property defined beside the `if`, not in `then`
+    strictRequired: false,
+    verbose: true,
+    allowUnionTypes: true,
+  });
+  return instance;
+}
 
 export type Validation<T> =
   | { readonly ok: true; readonly value: T }
@@ -226,7 +235,7 @@ export function describeErrors(errors: readonly ErrorObject[] | null | undefined
 export function createValidator<T>(schema: object): (value: unknown) => Validation<T> {
   let compiled: ValidateFunction | undefined;
   return (value) => {
-    compiled ??= ajv.compile(schema);
+    compiled ??= ajv().compile(schema);
     const unsafe = findUnsafeKeys(value);
     // Too deep for the schema's own (recursive) checks: the depth is the problem to fix.
     if (unsafe.some((u) => u.message.startsWith('nested deeper')))
@@ -243,5 +252,5 @@ export function createValidator<T>(schema: object): (value: unknown) => Validati
 
 /** Compiles a schema once for a hot path; returns ajv's own function. */
 export function compileSchema(schema: object): ValidateFunction {
-  return ajv.compile(schema);
+  return ajv().compile(schema);
 }
