@@ -40,6 +40,7 @@ import {
   segmentFileName,
   segmentNumbers,
   withoutEmptyTail,
+  zerosOnly,
 } from './layout.js';
 import { readLineWindow, readLines } from './lines.js';
 import { NOT_WRITABLE, acquireLock, notWritable, type DirLock } from './lock.js';
@@ -834,17 +835,24 @@ export class FsLedger implements LedgerPort {
     await this.release(state.fd as number, current.size);
     const no = current.no + 1;
     const file = `${state.tenant}/${segmentFileName(no)}`;
-    const fd = await this.ops.open(join(this.config.dir, file), this.segmentFlags());
-    let slotFds: number[];
+    const path = join(this.config.dir, file);
+    const fd = await this.ops.open(path, this.segmentFlags());
+    let slotFds: number[] = [];
+    let reserving = false;
     try {
-      // A segment left empty by an earlier failed rotation is reused.
-      if ((await this.ops.size(fd)) !== 0)
+      // A segment left by an earlier failed rotation, empty or only reserved, is reused.
+      const size = await this.ops.size(fd);
+      if (size !== 0 && !(await zerosOnly(path, 0, size)))
         throw corrupt(file, 'a segment past the last known one already holds data');
       await syncDirectory(this.ops, join(this.config.dir, state.tenant));
-      slotFds = await this.openSlotFds(join(this.config.dir, file));
+      slotFds = await this.openSlotFds(path);
+      reserving = true;
       await this.reserve(fd, 0);
     } catch (error) {
-      await this.ops.close(fd).catch(() => undefined);
+      // A reservation whose sync failed is undone as far as it can be (readers and a
+      // later open take a segment of zeros for an empty one anyway).
+      if (reserving) await this.ops.ftruncate(fd, 0).catch(() => undefined);
+      await Promise.allSettled([fd, ...slotFds].map((each) => this.ops.close(each)));
       throw error;
     }
     const previous = state.fd;
@@ -961,9 +969,12 @@ export class FsLedger implements LedgerPort {
       const path = join(this.config.dir, segment.file);
       const fd = await this.ops.open(path, this.segmentFlags());
       let slotFds: number[] = [];
+      let reserving = false;
       try {
+        // Past the entries there may be zeros: the length reserved by an earlier try here
+        // whose sync failed.
         const size = await this.ops.size(fd);
-        if (size !== segment.size)
+        if (size < segment.size || !(await zerosOnly(path, segment.size, size)))
           throw corrupt(
             segment.file,
             `the file is ${size} bytes, ${segment.size} were verified when the ledger was opened`,
@@ -971,8 +982,11 @@ export class FsLedger implements LedgerPort {
         slotFds = await this.openSlotFds(path);
         // A new segment's name is durable before anything is written to it.
         if (last === undefined) await syncDirectory(this.ops, tenantDir);
+        reserving = true;
         await this.reserve(fd, segment.size);
       } catch (error) {
+        // a reservation whose sync failed is undone as far as it can be
+        if (reserving) await this.ops.ftruncate(fd, segment.size).catch(() => undefined);
         await Promise.allSettled([fd, ...slotFds].map((each) => this.ops.close(each)));
         throw error;
       }

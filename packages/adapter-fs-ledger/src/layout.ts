@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LedgerHead } from '@govgate/core';
 
@@ -74,10 +74,30 @@ export function parseHead(text: string): LedgerHead | undefined {
   return { size, hash };
 }
 
+const ZEROS = Buffer.alloc(1 << 20);
+
+/** Whether bytes `from` to `to` of a file are all zero (read a MiB at a time). */
+export async function zerosOnly(path: string, from: number, to: number): Promise<boolean> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(ZEROS.length);
+    for (let at = from; at < to;) {
+      const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, to - at), at);
+      if (bytesRead === 0) return true;
+      if (!buffer.subarray(0, bytesRead).equals(ZEROS.subarray(0, bytesRead))) return false;
+      at += bytesRead;
+    }
+    return true;
+  } finally {
+    await file.close();
+  }
+}
+
 /**
- * A tenant's segment numbers (ascending) without the empty files at the end, but the
- * first: a rotation that failed can leave an empty segment after the last one that holds
- * anything, and that one is where a torn write can end.
+ * A tenant's segment numbers (ascending) without the files at the end that hold
+ * nothing but zeros (or nothing), but the first: a rotation that failed can leave such
+ * a segment after the last one that holds anything (empty, or with its length reserved),
+ * and that one is where a torn write can end.
  */
 export async function withoutEmptyTail(
   tenantDir: string,
@@ -85,8 +105,9 @@ export async function withoutEmptyTail(
 ): Promise<number[]> {
   const kept = [...numbers];
   while (kept.length > 1) {
-    const { size } = await stat(join(tenantDir, segmentFileName(kept.at(-1) as number)));
-    if (size > 0) break;
+    const path = join(tenantDir, segmentFileName(kept.at(-1) as number));
+    const { size } = await stat(path);
+    if (size > 0 && !(await zerosOnly(path, 0, size))) break;
     kept.pop();
   }
   return kept;

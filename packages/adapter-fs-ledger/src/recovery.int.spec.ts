@@ -176,6 +176,24 @@ describe('recovery on open', () => {
       expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
     });
 
+    it('given a segment of zeros after a torn one (a rotation whose reservation could not be undone), when reopened, then the torn write is cut, the zeros released and appends go on', async () => {
+      const dir = await ledgerWith(3);
+      await appendFile(join(dir, SEGMENT), '{"actor":"te');
+      await writeFile(join(dir, 'acme', '00000002.jsonl'), Buffer.alloc(2000));
+      const inspect = await reopen(dir, true);
+      expect(seqsOf(await all(inspect.read('acme')))).toEqual([1, 2, 3]);
+      expect(await verifyLedger(inspect, 'acme')).toMatchObject({ ok: true, checked: 3 });
+      await inspect.close();
+      const ledger = await reopen(dir);
+      expect(ledger.openReport.repairs).toEqual([
+        `cut 12 bytes of a write torn by a crash from ${SEGMENT}`,
+        'released 2000 bytes of space reserved for appends after the entries of acme/00000002.jsonl',
+      ]);
+      expect(await ledger.append('acme', notes(1))).toMatchObject([{ seq: 4 }]);
+      expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: 4 });
+      expect((await stat(join(dir, 'acme', '00000002.jsonl'))).size).toBeGreaterThan(0);
+    });
+
     it('given reserved space with bytes of a torn write in it, when reopened, then the cut is reported as a torn write', async () => {
       const dir = await ledgerWith(3);
       const size = (await stat(join(dir, SEGMENT))).size;
@@ -325,6 +343,24 @@ describe('recovery on open', () => {
           encodeHead({ size: 6000, hash: last?.hash as string }),
         );
       }
+    });
+  });
+
+  describe('an earlier segment that does not end with a newline', () => {
+    it('given its last line a sound entry without its newline, when reopened, then LEDGER_CORRUPT names it and nothing is changed', async () => {
+      const dir = await temp.make();
+      const writer = await FsLedger.open({ dir, segmentMaxBytes: 1000 });
+      for (let n = 0; n < 12; n++) await writer.append('acme', notes(1, n));
+      await writer.close();
+      const first = join(dir, SEGMENT);
+      const { size } = await stat(first);
+      const lines = (await readFile(first, 'utf8')).split('\n').length - 1;
+      await truncate(first, size - 1);
+      const error = await refusal(dir);
+      expect(error.code).toBe('LEDGER_CORRUPT');
+      expect(error.message).toContain(`${SEGMENT}:${lines}`);
+      expect(error.message).toContain('its last line has no newline');
+      expect((await stat(first)).size).toBe(size - 1);
     });
   });
 

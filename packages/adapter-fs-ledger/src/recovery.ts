@@ -1,4 +1,4 @@
-import { open, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   GENESIS_PREV,
@@ -26,6 +26,7 @@ import {
   segmentFileName,
   segmentNumbers,
   withoutEmptyTail,
+  zerosOnly,
 } from './layout.js';
 
 /** A sparse index point is kept every this many entries, so a read seeks close to its seq. */
@@ -135,23 +136,26 @@ async function readHeadFile(path: string): Promise<{ text: string; bytes: number
   return { text: buffer.toString('utf8'), bytes: buffer.length };
 }
 
-const ZEROS = Buffer.alloc(1 << 20);
-
-/** Whether bytes `from` to `to` of a file are all zero (read a MiB at a time). */
-async function zerosOnly(path: string, from: number, to: number): Promise<boolean> {
-  const file = await open(path, 'r');
+/**
+ * Cuts a segment file back to its entries, durably; says what was cut, if anything.
+ * Only zeros: space the writer reserved past its entries (see FsLedger), or blocks of
+ * a write that never reached the disk. Anything else is a write torn by a crash.
+ */
+async function cutTail(path: string, segment: Segment, ops: FileOps): Promise<string | undefined> {
+  const { size } = await stat(path);
+  if (size <= segment.size) return undefined;
+  const reserved = await zerosOnly(path, segment.size, size);
+  const fd = await ops.open(path, 'r+');
   try {
-    const buffer = Buffer.allocUnsafe(ZEROS.length);
-    for (let at = from; at < to;) {
-      const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, to - at), at);
-      if (bytesRead === 0) return true;
-      if (!buffer.subarray(0, bytesRead).equals(ZEROS.subarray(0, bytesRead))) return false;
-      at += bytesRead;
-    }
-    return true;
+    await ops.ftruncate(fd, segment.size);
+    await ops.fsync(fd);
   } finally {
-    await file.close();
+    await ops.close(fd);
   }
+  const cut = size - segment.size;
+  return reserved
+    ? `released ${cut} bytes of space reserved for appends after the entries of ${segment.file}`
+    : `cut ${cut} bytes of a write torn by a crash from ${segment.file}`;
 }
 
 async function* nothing(): AsyncGenerator<StoredEntry> {}
@@ -359,28 +363,22 @@ export async function recoverTenant(
     });
     firstSeq += count;
   });
-  const repairs: string[] = [];
-  const tornSegment = state.segments[torn];
-  if (tornSegment !== undefined) {
-    const path = join(dir, tornSegment.file);
-    const { size } = await stat(path);
-    if (size > tornSegment.size) {
-      // Only zeros: space the writer reserved past its entries (see FsLedger), or blocks
-      // of a write that never reached the disk. Anything else is a write torn by a crash.
-      const reserved = await zerosOnly(path, tornSegment.size, size);
-      const fd = await ops.open(path, 'r+');
-      try {
-        await ops.ftruncate(fd, tornSegment.size);
-        await ops.fsync(fd);
-      } finally {
-        await ops.close(fd);
-      }
-      repairs.push(
-        reserved
-          ? `released ${size - tornSegment.size} bytes of space reserved for appends after the entries of ${tornSegment.file}`
-          : `cut ${size - tornSegment.size} bytes of a write torn by a crash from ${tornSegment.file}`,
+  // A segment before the torn one ends with its last entry's '\n' (a line without one
+  // verified as an entry, but no reader takes it): checked before anything is changed.
+  for (const segment of state.segments.slice(0, Math.max(0, torn))) {
+    const { size } = await stat(join(dir, segment.file));
+    if (size !== segment.size)
+      throw corrupt(
+        `${segment.file}:${segment.count}`,
+        `the segment is ${size} bytes, its entries end at ${segment.size}: its last line has no newline`,
       );
-    }
+  }
+  // The torn segment is cut to its entries; any after it holds nothing but zeros (its
+  // length reserved by a rotation that failed) and is cut to nothing.
+  const repairs: string[] = [];
+  for (const segment of state.segments.slice(Math.max(0, torn))) {
+    const repair = await cutTail(join(dir, segment.file), segment, ops);
+    if (repair !== undefined) repairs.push(repair);
   }
   const head: LedgerHead = { size: report.checked, hash: report.headHash };
   if (

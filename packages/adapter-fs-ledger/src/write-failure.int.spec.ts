@@ -319,3 +319,72 @@ describe('writes failing at random while batches are in flight', () => {
     expect(reopened.openReport).toMatchObject({ entries: acknowledged.size, repairs: [] });
   });
 });
+
+describe('a reservation that fails (the sync after a segment’s length is set)', () => {
+  /** A ledger whose syncs after a length is reserved fail while `arm`ed. */
+  async function reservingLedger(segmentMaxBytes = 64 * 1024 * 1024): Promise<{
+    ledger: FsLedger;
+    arm: (failures: number) => void;
+    failed: () => number;
+  }> {
+    const reserved = new Set<number>();
+    let left = 0;
+    let failed = 0;
+    const ops: FileOps = {
+      ...nodeFileOps,
+      ftruncate: async (fd, length) => {
+        await nodeFileOps.ftruncate(fd, length);
+        if (length === segmentMaxBytes) reserved.add(fd);
+      },
+      fsync: async (fd) => {
+        if (reserved.delete(fd) && left > 0) {
+          left -= 1;
+          failed += 1;
+          throw ioError('fsync');
+        }
+        return nodeFileOps.fsync(fd);
+      },
+    };
+    const ledger = await openFsLedger({ dir: await temp.make(), segmentMaxBytes }, ops);
+    open.push(ledger);
+    return { ledger, arm: (failures) => (left = failures), failed: () => failed };
+  }
+
+  it('given a new tenant’s first segment, when its reservation fails, then that append is rejected and the next ones go through', async () => {
+    const { ledger, arm, failed } = await reservingLedger();
+    arm(1);
+    const [error] = await rejections([ledger.append('acme', [note(1)])]);
+    expect(GovgateError.is(error, 'LEDGER_UNAVAILABLE')).toBe(true);
+    expect(failed()).toBe(1);
+    expect(await ledger.append('acme', [note(1)])).toMatchObject([{ seq: 1 }]);
+    expect(await ledger.append('acme', [note(2)])).toMatchObject([{ seq: 2 }]);
+    await ledger.close();
+    const reopened = await FsLedger.open({ dir: ledger.dir });
+    open.push(reopened);
+    expect(reopened.openReport).toMatchObject({ entries: 2, repairs: [] });
+  });
+
+  it('given a rotation whose reservation fails, when appending on, then the rotation is tried again (never reported corrupt) and the chain reopens clean', async () => {
+    const { ledger, arm, failed } = await reservingLedger(1500);
+    await ledger.append('acme', notes(3));
+    arm(1);
+    const errors: unknown[] = [];
+    let acknowledged = 3;
+    for (let n = 4; n <= 40; n++) {
+      try {
+        await ledger.append('acme', [note(n)]);
+        acknowledged += 1;
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    expect(failed()).toBe(1);
+    expect(errors).toHaveLength(1);
+    expect(GovgateError.is(errors[0], 'LEDGER_UNAVAILABLE')).toBe(true);
+    expect(await verifyLedger(ledger, 'acme')).toMatchObject({ ok: true, checked: acknowledged });
+    await ledger.close();
+    const reopened = await FsLedger.open({ dir: ledger.dir });
+    open.push(reopened);
+    expect(reopened.openReport).toMatchObject({ entries: acknowledged, repairs: [] });
+  });
+});
