@@ -1,31 +1,47 @@
 /**
  * A worker thread of `WorkerDigester`: digests the runs of entries it is sent with
- * core's `digestEntries` (or `digestBlock`) and answers each with its id.
+ * core's `digestEntries` (or `digestBlock`), or hashes a block's leaves
+ * (`blockLeaves`), and answers each with its id.
  */
 import { parentPort } from 'node:worker_threads';
 // Only the digest module: a worker loads no more of core than it runs.
-import { digestBlock, digestEntries } from '@govgate/core/ledger-digest';
+import { blockLeaves, digestBlock, digestEntries } from '@govgate/core/ledger-digest';
 
-/** A run of entries to digest: its entries' text, or a block of their bytes. */
-export type DigestWork = { readonly tenant: string } & (
-  { readonly bytes: readonly string[] } | { readonly block: Uint8Array }
-);
+/**
+ * What a worker is sent: a run of entries to digest (its entries' text, or a block of
+ * their bytes), or a block whose leaf hashes are wanted.
+ */
+export type DigestWork =
+  | { readonly tenant: string; readonly bytes: readonly string[] }
+  | { readonly tenant: string; readonly block: Uint8Array }
+  | { readonly leavesOf: Uint8Array };
 
 export type DigestJob = DigestWork & { readonly id: number };
+
+/** What a job's answer holds: a ChunkDigest, or a block's leaf hashes. */
+const work = (job: DigestJob): unknown =>
+  'leavesOf' in job
+    ? blockLeaves(job.leavesOf)
+    : 'block' in job
+      ? digestBlock(job.block, job.tenant)
+      : digestEntries(job.bytes, job.tenant);
 
 const port = parentPort;
 if (port === null) throw new Error('digest-worker runs as a worker thread of WorkerDigester');
 port.on('message', (job: DigestJob) => {
   // a block's memory goes back with the answer, to be reused
-  const memory = 'block' in job ? job.block.buffer : undefined;
-  const give = memory instanceof ArrayBuffer ? { memory } : {};
-  const transfer = memory instanceof ArrayBuffer ? [memory] : [];
+  const block = 'leavesOf' in job ? job.leavesOf : 'block' in job ? job.block : undefined;
+  const memory = block?.buffer instanceof ArrayBuffer ? block.buffer : undefined;
+  const give = memory === undefined ? {} : { memory };
   try {
-    const digest =
-      'block' in job ? digestBlock(job.block, job.tenant) : digestEntries(job.bytes, job.tenant);
-    port.postMessage({ id: job.id, digest, ...give }, transfer);
+    const value = work(job);
+    const transfer = [
+      ...(memory === undefined ? [] : [memory]),
+      ...(value instanceof Uint8Array ? [value.buffer as ArrayBuffer] : []),
+    ];
+    port.postMessage({ id: job.id, value, ...give }, transfer);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    port.postMessage({ id: job.id, error: message, ...give }, transfer);
+    port.postMessage({ id: job.id, error: message, ...give }, memory === undefined ? [] : [memory]);
   }
 });

@@ -44,7 +44,7 @@ import {
 } from './layout.js';
 import { readLineWindow, readLines } from './lines.js';
 import { NOT_WRITABLE, acquireLock, notWritable, type DirLock } from './lock.js';
-import { rawBlocks } from './raw-blocks.js';
+import { leavesHere, rawBlocks } from './raw-blocks.js';
 import { RawEntries } from './raw-entries.js';
 import {
   MARK_EVERY,
@@ -98,9 +98,10 @@ export interface FsLedgerOptions {
   /** Told after each commit with how many entries it made durable together (metrics). */
   readonly onCommit?: (entries: number) => void;
   /**
-   * Worker threads that verify long chains when the ledger is opened (default: the
-   * machine's available parallelism, at most 4; 0 verifies on the calling thread).
-   * Chains under 4,096 entries are always verified on the calling thread.
+   * Worker threads that verify long chains when the ledger is opened, and hash the
+   * leaves of a large Merkle tree when it is first loaded (default: the machine's
+   * available parallelism, at most 4; 0 does both on the calling thread). Chains under
+   * 4,096 entries are always verified on the calling thread.
    */
   readonly verifyThreads?: number;
 }
@@ -321,9 +322,12 @@ export class FsLedger implements LedgerPort {
   private readonly ops: FileOps;
   private readonly lock: DirLock | undefined;
   private readonly tenants: Map<string, TenantState>;
-  private readonly trees = new LedgerTrees((tenant, fromSeq, limit) =>
-    this.scan(tenant, { fromSeq, limit }, false),
+  private readonly trees = new LedgerTrees(
+    (tenant, fromSeq, limit) => this.scan(tenant, { fromSeq, limit }, false),
+    { loadLeaves: (tenant) => this.treeLeaves(tenant) },
   );
+  /** Worker threads hashing the leaves of a large tree being loaded (started on demand). */
+  private treeWorkers: WorkerDigester | undefined;
   private queue: Pending[] = [];
   private queuedEntries = 0;
   /** Entries at the head of the queue already shared out among batches (see takeBatch). */
@@ -1188,6 +1192,35 @@ export class FsLedger implements LedgerPort {
   }
 
   /**
+   * The leaf hashes of a tenant's entries, read in blocks and hashed on worker threads
+   * (`verifyThreads`; 0: on this thread), several blocks in flight: how a large Merkle
+   * tree is loaded (the first proof or tree head of a tenant after opening).
+   */
+  private async *treeLeaves(tenant: string): AsyncGenerator<Uint8Array> {
+    const threads = this.config.verifyThreads;
+    const workers =
+      threads === 0
+        ? undefined
+        : (this.treeWorkers ??= new WorkerDigester(threads === undefined ? {} : { threads }));
+    const pending: Promise<Uint8Array>[] = [];
+    try {
+      // larger blocks than verification's: fewer messages, the same alignment with the tree
+      const blocks = rawBlocks(this.config.dir, () => this.segmentFiles(tenant), {
+        entries: 1024,
+        bytes: 4 << 20,
+      });
+      for await (const block of blocks) {
+        pending.push(workers?.leaves(block.bytes) ?? Promise.resolve(leavesHere(block.bytes)));
+        if (pending.length > (workers?.concurrency ?? 0))
+          yield await (pending.shift() as Promise<Uint8Array>);
+      }
+      while (pending.length > 0) yield await (pending.shift() as Promise<Uint8Array>);
+    } finally {
+      for (const leaves of pending) leaves.catch(() => undefined); // not awaited any more
+    }
+  }
+
+  /**
    * The tenant's segment files in order, without empty ones at the end (a rotation that
    * failed can leave one): the last file is the one a torn write can end.
    */
@@ -1275,6 +1308,7 @@ export class FsLedger implements LedgerPort {
         await this.ops.close(fd).catch((e: unknown) => errors.push(e));
       }
     }
+    await this.treeWorkers?.close();
     const handles = [...this.readHandles.values()];
     this.readHandles.clear();
     await Promise.all(

@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RawBlock, RawBlockOptions } from '@govgate/core';
+import { blockLeaves, type RawBlock, type RawBlockOptions } from '@govgate/core';
 
 const NEWLINE = 0x0a;
 const LINE_END = Buffer.from([NEWLINE]);
@@ -59,6 +59,13 @@ export class BlockMemory {
 
 /** The memory `rawBlocks` takes its blocks from, and `WorkerDigester` gives back to. */
 export const blockMemory = new BlockMemory();
+
+/** A block's leaf hashes (core's `blockLeaves`) on this thread, its memory given back. */
+export function leavesHere(bytes: Uint8Array, memory: BlockMemory = blockMemory): Uint8Array {
+  const leaves = blockLeaves(bytes);
+  if (bytes.buffer instanceof ArrayBuffer && memory.owns(bytes.buffer)) memory.give(bytes.buffer);
+  return leaves;
+}
 
 /**
  * From entry `from` of a block on, entries are lines `line`, `line` + 1, … of file

@@ -5,8 +5,12 @@ import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   GovgateError,
+  MerkleTree,
+  blockLeaves,
   digestBlock,
   digestEntries,
+  leafHash,
+  verifyInclusionProof,
   verifyLedger,
   type AppendRequest,
 } from '@govgate/core';
@@ -99,6 +103,49 @@ describe('WorkerDigester', () => {
       expect(own.byteLength).toBe(0);
     } finally {
       await digester.close();
+    }
+  });
+
+  it('hashes a block’s leaves on a worker as blockLeaves does, and the file ledger loads a large tree with them', async () => {
+    const digester = new WorkerDigester({ threads: 2 });
+    try {
+      const text = lines
+        .slice(0, 300)
+        .map((line) => `${line}\n`)
+        .join('');
+      const pooled = blockMemory.take(Buffer.byteLength(text));
+      const block = pooled.subarray(0, pooled.write(text));
+      const kept = blockMemory.kept;
+      expect(Buffer.from(await digester.leaves(block))).toEqual(blockLeaves(Buffer.from(text)));
+      expect(blockMemory.kept).toBe(kept + 1);
+    } finally {
+      await digester.close();
+    }
+    // trees of SIZE entries load through blocks, on workers or not, and prove the same
+    const reference = new MerkleTree();
+    for (const line of lines) reference.append(leafHash(line));
+    const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+    for (const verifyThreads of [0, 2]) {
+      const ledger = await FsLedger.open({
+        dir: join(root, 'sound'),
+        readOnly: true,
+        verifyThreads,
+      });
+      try {
+        const proof = await ledger.inclusionProof('acme', 4321);
+        expect(proof.path).toEqual(reference.inclusionProof(4320, SIZE).map(hex));
+        expect(proof.root).toBe(hex(reference.root(SIZE)));
+        expect(verifyInclusionProof(proof, { entryBytes: lines[4320] as string })).toBe(true);
+        expect(await ledger.treeHead('acme', 4999)).toEqual({
+          size: 4999,
+          root: hex(reference.root(4999)),
+        });
+        expect((await ledger.consistencyProof('acme', 1000)).path).toEqual(
+          reference.consistencyProof(1000, SIZE).map(hex),
+        );
+      } finally {
+        await ledger.close();
+      }
     }
   });
 

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   GovgateError,
+  blockLeaves,
   digestBlock,
   digestEntries,
   type ChunkDigest,
@@ -28,7 +29,7 @@ export interface WorkerDigesterOptions {
 
 /** A run sent to a worker: only whom to answer (the run's text is not kept here). */
 interface Job {
-  readonly resolve: (digest: ChunkDigest) => void;
+  readonly resolve: (value: never) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -40,9 +41,12 @@ interface Slot {
 /** Worker failures after which no more workers are started: runs are digested in-thread. */
 const MAX_WORKER_FAILURES = 3;
 
-/** A worker's answer, with the memory of the block it digested (see `BlockMemory`). */
+/**
+ * A worker's answer (a ChunkDigest, or leaf hashes), with the memory of the block it
+ * was sent (see `BlockMemory`).
+ */
 type Answer = { readonly id: number; readonly memory?: ArrayBuffer } & (
-  { readonly digest: ChunkDigest } | { readonly error: string }
+  { readonly value: unknown } | { readonly error: string }
 );
 
 /**
@@ -146,28 +150,28 @@ export class WorkerDigester implements EntryDigesterPort {
    * other blocks are copied first.
    */
   digestBlock(bytes: Uint8Array, tenant: string): Promise<ChunkDigest> {
-    const memory = bytes.buffer;
-    const own =
-      bytes.byteOffset === 0 &&
-      memory instanceof ArrayBuffer &&
-      (blockMemory.owns(memory) || bytes.byteLength === memory.byteLength);
-    const block = own ? bytes : new Uint8Array(bytes); // a copy (a Buffer's slice() is a view)
+    const block = movable(bytes);
     return this.send({ block, tenant }, [block.buffer as ArrayBuffer], () =>
       digestBlock(block, tenant),
     );
   }
 
-  private send(
-    work: DigestWork,
-    transfer: ArrayBuffer[],
-    here: () => ChunkDigest,
-  ): Promise<ChunkDigest> {
+  /**
+   * The leaf hashes of a block's entries (core's `blockLeaves`), hashed on a worker: for
+   * loading a Merkle tree. The block's memory is moved as by `digestBlock`.
+   */
+  leaves(bytes: Uint8Array): Promise<Uint8Array> {
+    const block = movable(bytes);
+    return this.send({ leavesOf: block }, [block.buffer as ArrayBuffer], () => blockLeaves(block));
+  }
+
+  private send<T>(work: DigestWork, transfer: ArrayBuffer[], here: () => T): Promise<T> {
     if (this.closed)
       return Promise.reject(new GovgateError('LEDGER_UNAVAILABLE', 'the digester is closed'));
     const slot = this.leastBusy();
     if (slot === undefined) return inThread(here);
     const id = this.nextId++;
-    return new Promise<ChunkDigest>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       slot.pending.set(id, { resolve, reject });
       if (slot.pending.size === 1) slot.worker.ref(); // an answer is awaited: stay alive for it
       try {
@@ -273,7 +277,7 @@ export class WorkerDigester implements EntryDigesterPort {
         job.reject(
           new GovgateError('LEDGER_UNAVAILABLE', `a digest worker failed: ${answer.error}`),
         );
-      else job.resolve(answer.digest);
+      else job.resolve(answer.value as never);
     });
     worker.on('messageerror', (error) => stop(error));
     worker.on('error', (error) => stop(error));
@@ -282,10 +286,24 @@ export class WorkerDigester implements EntryDigesterPort {
   }
 }
 
-/** A run digested on the calling thread (what a worker would answer). */
-function inThread(digest: () => ChunkDigest): Promise<ChunkDigest> {
+/**
+ * A block whose memory can be moved to a worker: the bytes themselves when they have
+ * it to themselves (made by `BlockMemory`, or their own ArrayBuffer whole), else a copy
+ * (a Buffer's slice() would be a view).
+ */
+function movable(bytes: Uint8Array): Uint8Array {
+  const memory = bytes.buffer;
+  const own =
+    bytes.byteOffset === 0 &&
+    memory instanceof ArrayBuffer &&
+    (blockMemory.owns(memory) || bytes.byteLength === memory.byteLength);
+  return own ? bytes : new Uint8Array(bytes);
+}
+
+/** A job done on the calling thread (what a worker would answer). */
+function inThread<T>(work: () => T): Promise<T> {
   try {
-    return Promise.resolve(digest());
+    return Promise.resolve(work());
   } catch (error) {
     return Promise.reject(
       new GovgateError('LEDGER_UNAVAILABLE', `a run could not be digested: ${String(error)}`, {

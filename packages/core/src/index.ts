@@ -101,6 +101,7 @@ export {
 } from './ledger/merkle.js';
 export type { Hash } from './ledger/merkle.js';
 export { LedgerTrees } from './ledger/ledger-trees.js';
+export type { LedgerTreesOptions, LoadLeaves } from './ledger/ledger-trees.js';
 export {
   CHECKPOINT_SIGNER,
   appendCheckpoint,
@@ -117,7 +118,13 @@ export type {
   SignedCheckpoint,
 } from './ledger/checkpoint.js';
 export { verifyConsistencyProof, verifyInclusionProof, verifyLedger } from './ledger/verify.js';
-export { blockEntries, digestBlock, digestEntries, inThreadDigester } from './ledger/digest.js';
+export {
+  blockEntries,
+  blockLeaves,
+  digestBlock,
+  digestEntries,
+  inThreadDigester,
+} from './ledger/digest.js';
 export type {
   VerifyFailure,
   VerifyFailureKind,

@@ -168,6 +168,17 @@ export function blockEntries(bytes: Uint8Array, limit = Number.POSITIVE_INFINITY
   return entries;
 }
 
+/**
+ * The RFC 9162 leaf hashes of a block's entries (see `blockEntries`), 32 bytes each,
+ * in order, in memory of their own: what loading a Merkle tree takes from each entry.
+ */
+export function blockLeaves(bytes: Uint8Array): Buffer {
+  const entries = blockEntries(bytes);
+  const leaves = Buffer.allocUnsafeSlow(entries.length * 32);
+  entries.forEach((entry, n) => leaves.write(leafHashHex(entry), n * 32, 'hex'));
+  return leaves;
+}
+
 /** `digestEntries` over the entries of a block (see `blockEntries`). */
 export function digestBlock(bytes: Uint8Array, tenant: string): ChunkDigest {
   return digestEntries(blockEntries(bytes), tenant);

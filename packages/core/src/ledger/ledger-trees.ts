@@ -10,19 +10,55 @@ type ReadFrom = (
   limit: number,
 ) => AsyncIterable<Pick<StoredEntry, 'bytes'>>;
 
+/**
+ * The leaf hashes of a tenant's entries from seq 1 on, in seq order, 32 bytes each, in
+ * pieces of any size: a faster way for a backend to load a whole tree (e.g. hashing
+ * on worker threads). It may give more leaves than asked for; the rest are not read.
+ */
+export type LoadLeaves = (tenant: string) => AsyncIterable<Uint8Array>;
+
+export interface LedgerTreesOptions {
+  /** Extends a tree by `loadLeavesFrom` leaves or more with it. */
+  readonly loadLeaves?: LoadLeaves;
+  /** Default 4,096 leaves (fewer are read from `readFrom`). */
+  readonly loadLeavesFrom?: number;
+}
+
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
 /**
  * Merkle trees of tenants' ledgers for backends: built lazily from the entries a
  * backend reads, extended on demand, so tree heads and proofs cost O(log n) once a
  * tenant's tree is loaded. One instance per ledger; requests for one tenant are
- * serialized so the tree is extended once.
+ * serialized so the tree is extended once. Many missing leaves at once (a large tree's
+ * first load) come through `loadLeaves` when the backend gives one.
  */
 export class LedgerTrees {
   private readonly trees = new Map<string, MerkleTree>();
   private readonly pending = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly readFrom: ReadFrom) {}
+  constructor(
+    private readonly readFrom: ReadFrom,
+    private readonly options: LedgerTreesOptions = {},
+  ) {}
+
+  /**
+   * Extends a tree to `size` leaves (or what there is) through `loadLeaves` when that
+   * many are missing; leaves the tree already has are skipped.
+   */
+  private async loadMany(tenant: string, tree: MerkleTree, size: number): Promise<void> {
+    const { loadLeaves } = this.options;
+    if (loadLeaves === undefined || size - tree.size < (this.options.loadLeavesFrom ?? 4096))
+      return;
+    let skip = tree.size * 32;
+    for await (const leaves of loadLeaves(tenant)) {
+      const from = Math.min(skip, leaves.length);
+      skip -= from;
+      const wanted = (size - tree.size) * 32;
+      tree.appendLeaves(leaves.subarray(from, Math.min(leaves.length, from + wanted)));
+      if (tree.size >= size) break;
+    }
+  }
 
   private async ensure(tenant: string, size: number): Promise<MerkleTree> {
     let tree = this.trees.get(tenant);
@@ -30,6 +66,8 @@ export class LedgerTrees {
     const current = tree;
     if (current.size >= size) return current;
     const run = (this.pending.get(tenant) ?? Promise.resolve()).then(async () => {
+      if (current.size >= size) return;
+      await this.loadMany(tenant, current, size);
       if (current.size >= size) return;
       for await (const stored of this.readFrom(tenant, current.size + 1, size - current.size)) {
         if (current.size >= size) break;

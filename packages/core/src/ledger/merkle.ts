@@ -196,6 +196,12 @@ export class MerkleTree {
     }
   }
 
+  /** Appends leaf hashes given one after another, 32 bytes each. */
+  appendLeaves(leaves: Uint8Array): void {
+    if (leaves.length % 32 !== 0) throw new RangeError('leaf hashes are 32 bytes each');
+    for (let at = 0; at < leaves.length; at += 32) this.append(leaves.subarray(at, at + 32));
+  }
+
   leaf(index: number): Hash {
     this.checkIndex(index, this.count);
     return this.leaves.subarray(index * 32, index * 32 + 32);
