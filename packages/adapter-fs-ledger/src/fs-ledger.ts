@@ -326,8 +326,6 @@ export class FsLedger implements LedgerPort {
     (tenant, fromSeq, limit) => this.scan(tenant, { fromSeq, limit }, false),
     { loadLeaves: (tenant) => this.treeLeaves(tenant) },
   );
-  /** Worker threads hashing the leaves of a large tree being loaded (started on demand). */
-  private treeWorkers: WorkerDigester | undefined;
   private queue: Pending[] = [];
   private queuedEntries = 0;
   /** Entries at the head of the queue already shared out among batches (see takeBatch). */
@@ -1194,14 +1192,13 @@ export class FsLedger implements LedgerPort {
   /**
    * The leaf hashes of a tenant's entries, read in blocks and hashed on worker threads
    * (`verifyThreads`; 0: on this thread), several blocks in flight: how a large Merkle
-   * tree is loaded (the first proof or tree head of a tenant after opening).
+   * tree is loaded (the first proof or tree head of a tenant after opening). The
+   * workers are stopped once it is loaded: that happens once per tenant.
    */
   private async *treeLeaves(tenant: string): AsyncGenerator<Uint8Array> {
     const threads = this.config.verifyThreads;
     const workers =
-      threads === 0
-        ? undefined
-        : (this.treeWorkers ??= new WorkerDigester(threads === undefined ? {} : { threads }));
+      threads === 0 ? undefined : new WorkerDigester(threads === undefined ? {} : { threads });
     const pending: Promise<Uint8Array>[] = [];
     try {
       // larger blocks than verification's: fewer messages, the same alignment with the tree
@@ -1217,6 +1214,7 @@ export class FsLedger implements LedgerPort {
       while (pending.length > 0) yield await (pending.shift() as Promise<Uint8Array>);
     } finally {
       for (const leaves of pending) leaves.catch(() => undefined); // not awaited any more
+      await workers?.close();
     }
   }
 
@@ -1308,7 +1306,6 @@ export class FsLedger implements LedgerPort {
         await this.ops.close(fd).catch((e: unknown) => errors.push(e));
       }
     }
-    await this.treeWorkers?.close();
     const handles = [...this.readHandles.values()];
     this.readHandles.clear();
     await Promise.all(
