@@ -44,10 +44,10 @@ describe('FsLedger crash safety (a writer killed with SIGKILL at a random moment
       const acks = acknowledged(stdout);
       expect(acks.size).toBeGreaterThan(0);
       const ledger = await FsLedger.open({ dir });
-      // the space the writer had reserved is given back (and any torn write cut), and
-      // HEAD records that lag the chain are rewritten
+      // the space the writer had reserved is given back and any torn write cut (a
+      // segment whose entries passed segmentMaxBytes has no space reserved: there may be
+      // none), and HEAD records that lag the chain are rewritten
       const segments = ledger.openReport.repairs.filter((r) => !r.startsWith('rewrote '));
-      expect(segments.length).toBeGreaterThan(0);
       for (const repair of segments)
         expect(repair).toMatch(
           /^(released \d+ bytes of space reserved for appends after the entries of|cut \d+ bytes of a write torn by a crash from) \S+\.jsonl$/,

@@ -44,7 +44,7 @@ import {
 } from './layout.js';
 import { readLineWindow, readLines } from './lines.js';
 import { NOT_WRITABLE, acquireLock, notWritable, type DirLock } from './lock.js';
-import { leavesHere, rawBlocks } from './raw-blocks.js';
+import { blockMemory, leavesHere, rawBlocks } from './raw-blocks.js';
 import { RawEntries } from './raw-entries.js';
 import {
   MARK_EVERY,
@@ -326,6 +326,10 @@ export class FsLedger implements LedgerPort {
     (tenant, fromSeq, limit) => this.scan(tenant, { fromSeq, limit }, false),
     { loadLeaves: (tenant) => this.treeLeaves(tenant) },
   );
+  /** Worker threads hashing the leaves of trees being loaded, shared while any load runs. */
+  private treeWorkers: WorkerDigester | undefined;
+  /** Tree loads running, each settled when its reading has ended. */
+  private readonly treeLoads = new Set<Promise<void>>();
   private queue: Pending[] = [];
   private queuedEntries = 0;
   /** Entries at the head of the queue already shared out among batches (see takeBatch). */
@@ -1191,31 +1195,54 @@ export class FsLedger implements LedgerPort {
 
   /**
    * The leaf hashes of a tenant's entries, read in blocks and hashed on worker threads
-   * (`verifyThreads`; 0: on this thread), several blocks in flight: how a large Merkle
-   * tree is loaded (the first proof or tree head of a tenant after opening). The
-   * workers are stopped once it is loaded: that happens once per tenant.
+   * (`verifyThreads`; 0: on this thread), several blocks in flight: how a Merkle tree
+   * missing many leaves is loaded (the first proof or tree head of a tenant after
+   * opening). Loads running together share the workers, which stop when none runs; a
+   * load stops when the ledger closes. A segment before the last whose last line has
+   * no '\n' is LEDGER_CORRUPT, as for reads.
    */
   private async *treeLeaves(tenant: string): AsyncGenerator<Uint8Array> {
+    if (this.closing !== undefined) throw this.closed();
     const threads = this.config.verifyThreads;
     const workers =
-      threads === 0 ? undefined : new WorkerDigester(threads === undefined ? {} : { threads });
+      threads === 0
+        ? undefined
+        : (this.treeWorkers ??= new WorkerDigester(threads === undefined ? {} : { threads }));
+    let ended = (): void => undefined;
+    const load = new Promise<void>((resolve) => (ended = resolve));
+    this.treeLoads.add(load);
     const pending: Promise<Uint8Array>[] = [];
     try {
       // larger blocks than verification's: fewer messages, the same alignment with the tree
-      const blocks = rawBlocks(this.config.dir, () => this.segmentFiles(tenant), {
-        entries: 1024,
-        bytes: 4 << 20,
-      });
+      const blocks = rawBlocks(
+        this.config.dir,
+        () => this.segmentFiles(tenant),
+        { entries: 1024, bytes: 4 << 20 },
+        blockMemory,
+        (location) => corrupt(location, 'a segment ends in the middle of a line'),
+      );
       for await (const block of blocks) {
-        pending.push(workers?.leaves(block.bytes) ?? Promise.resolve(leavesHere(block.bytes)));
+        if (this.closing !== undefined) throw this.closed();
+        const leaves = workers?.leaves(block.bytes) ?? Promise.resolve(leavesHere(block.bytes));
+        leaves.catch(() => undefined); // awaited in order below; not unhandled meanwhile
+        pending.push(leaves);
         if (pending.length > (workers?.concurrency ?? 0))
           yield await (pending.shift() as Promise<Uint8Array>);
       }
       while (pending.length > 0) yield await (pending.shift() as Promise<Uint8Array>);
     } finally {
-      for (const leaves of pending) leaves.catch(() => undefined); // not awaited any more
-      await workers?.close();
+      this.treeLoads.delete(load);
+      ended();
+      if (this.treeLoads.size === 0 && this.treeWorkers !== undefined) {
+        const idle = this.treeWorkers;
+        this.treeWorkers = undefined;
+        await idle.close();
+      }
     }
+  }
+
+  private closed(): GovgateError {
+    return new GovgateError('LEDGER_UNAVAILABLE', 'the ledger is closed');
   }
 
   /**
@@ -1286,6 +1313,11 @@ export class FsLedger implements LedgerPort {
       }
       await (this.flusher ?? this.headsWriting);
     }
+    // Tree loads stop at their next block (their workers' answers fail once closed).
+    const treeWorkers = this.treeWorkers;
+    this.treeWorkers = undefined;
+    await treeWorkers?.close();
+    await Promise.all(this.treeLoads);
     const errors: unknown[] = [];
     for (const state of this.tenants.values()) {
       const { fd, headFd } = state;

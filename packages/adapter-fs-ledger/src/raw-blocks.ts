@@ -214,12 +214,16 @@ async function* chunksOf(path: string, endAtZero: boolean): AsyncGenerator<Buffe
  *
  * @param dir the ledger directory
  * @param list the tenant's segment files, relative to `dir` and in order
+ * @param unterminated when given, what to throw (given `file:line`) for an earlier
+ *   file's last line without '\n', instead of taking it as an entry (for readers that
+ *   need sound entries, not a verdict on them)
  */
 export async function* rawBlocks(
   dir: string,
   list: () => Promise<readonly string[]>,
   options: RawBlockOptions,
   memory: BlockMemory = blockMemory,
+  unterminated?: (location: string) => Error,
 ): AsyncGenerator<FileBlock, void, undefined> {
   const files = await list();
   const builder = new BlockBuilder(memory, files);
@@ -257,7 +261,10 @@ export async function* rawBlocks(
     for await (const chunk of chunksOf(join(dir, file), last)) yield* split(chunk);
     // A last line that no '\n' ends is an entry to be found bad in an earlier file; in
     // the last one it is being written (or was torn), and no block takes its bytes.
-    if (lineStart < offset && !last) yield* split(LINE_END);
+    if (lineStart < offset && !last) {
+      if (unterminated !== undefined) throw unterminated(`${file}:${line}`);
+      yield* split(LINE_END);
+    }
   }
   if (builder.count > 0) yield builder.take();
 }

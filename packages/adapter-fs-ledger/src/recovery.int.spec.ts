@@ -362,6 +362,24 @@ describe('recovery on open', () => {
       expect(error.message).toContain('its last line has no newline');
       expect((await stat(first)).size).toBe(size - 1);
     });
+
+    it('given one in a long chain opened read-only, when its tree is loaded, then LEDGER_CORRUPT names it (no leaf is made of it)', async () => {
+      const dir = await temp.make();
+      const writer = await FsLedger.open({ dir, segmentMaxBytes: 256 * 1024 });
+      for (let n = 0; n < 5; n++) await writer.append('acme', notes(1000, n * 1000));
+      await writer.close();
+      const first = join(dir, SEGMENT);
+      const lines = (await readFile(first, 'utf8')).split('\n').length - 1;
+      await truncate(first, (await stat(first)).size - 1);
+      for (const verifyThreads of [0, 2]) {
+        const inspect = await FsLedger.open({ dir, readOnly: true, verifyThreads });
+        await expect(inspect.treeHead('acme')).rejects.toMatchObject({
+          code: 'LEDGER_CORRUPT',
+          message: expect.stringContaining(`${SEGMENT}:${lines}`),
+        });
+        await inspect.close();
+      }
+    });
   });
 
   describe('a line that is not JSON', () => {

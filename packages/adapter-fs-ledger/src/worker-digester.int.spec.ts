@@ -16,6 +16,7 @@ import {
 } from '@govgate/core';
 import { blockMemory } from './raw-blocks.js';
 import { FsLedger } from './fs-ledger.js';
+import { settle } from './testing/helpers.js';
 import { fsTamper } from './testing/fs-tamper.js';
 import { WorkerDigester } from './worker-digester.js';
 
@@ -147,6 +148,66 @@ describe('WorkerDigester', () => {
         await ledger.close();
       }
     }
+  });
+
+  it('fails a tree load whose worker dies with LEDGER_UNAVAILABLE (nothing unhandled), and loads it again', async () => {
+    const dir = join(root, 'long');
+    const writer = await FsLedger.open({ dir });
+    for (let from = 0; from < 60_000; from += 1000)
+      await writer.append(
+        'acme',
+        Array.from({ length: 1000 }, (_, i) => request(from + i)),
+      );
+    await writer.close();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const ledger = await FsLedger.open({ dir, readOnly: true, verifyThreads: 2 });
+    const pool = (): WorkerDigester | undefined =>
+      (ledger as unknown as { treeWorkers?: WorkerDigester }).treeWorkers;
+    try {
+      const first = ledger.inclusionProof('acme', 59_999).then(
+        () => 'proved',
+        (error: unknown) => error,
+      );
+      for (let n = 0; n < 10_000 && (pool()?.running ?? 0) === 0; n++) await settle(1);
+      const workers = (pool() as unknown as { slots: { worker: Worker }[] }).slots;
+      await workers[0]?.worker.terminate();
+      expect(await first).toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
+      await settle(20);
+      expect(unhandled).toEqual([]);
+      // loaded again (what the failed load appended is a sound prefix)
+      const raw: string[] = [];
+      for await (const entry of ledger.readRaw('acme')) raw.push(entry.bytes);
+      const reference = new MerkleTree();
+      for (const bytes of raw) reference.append(leafHash(bytes));
+      const proof = await ledger.inclusionProof('acme', 59_999);
+      expect(proof.root).toBe(Buffer.from(reference.root(60_000)).toString('hex'));
+      expect(verifyInclusionProof(proof, { entryBytes: raw[59_998] as string })).toBe(true);
+      expect(pool()).toBeUndefined(); // no load runs: its workers stopped
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await ledger.close();
+    }
+  });
+
+  it('stops a tree load when the ledger closes, and close waits for it', async () => {
+    const ledger = await FsLedger.open({
+      dir: join(root, 'long'),
+      readOnly: true,
+      verifyThreads: 2,
+    });
+    const pool = (): WorkerDigester | undefined =>
+      (ledger as unknown as { treeWorkers?: WorkerDigester }).treeWorkers;
+    const proof = ledger.treeHead('acme').then(
+      () => 'loaded',
+      (error: unknown) => error,
+    );
+    for (let n = 0; n < 10_000 && (pool()?.running ?? 0) === 0; n++) await settle(1);
+    const workers = pool() as WorkerDigester;
+    await ledger.close();
+    expect(workers.running).toBe(0);
+    expect(await proof).toMatchObject({ code: 'LEDGER_UNAVAILABLE' });
   });
 
   it('gives verifyLedger the report it makes alone, for a sound and a tampered chain', async () => {

@@ -114,6 +114,27 @@ describe('LedgerTrees with loadLeaves', () => {
     expect({ pieces: small.pieces, read: fewRead.read }).toEqual({ pieces: 94, read: 100 });
   });
 
+  it('loads through it only while at least as many leaves are missing as the tree has', async () => {
+    const lines = entries(17_000);
+    const counted = { read: 0 };
+    const pieces = { pieces: 0 };
+    const trees = new LedgerTrees(reader(lines, counted), {
+      loadLeaves: loader(lines, 1000, pieces),
+    });
+    const reference = new MerkleTree();
+    for (const line of lines) reference.append(leafHash(line));
+    const root = async (size: number): Promise<string> => (await trees.treeHead('acme', size)).root;
+    const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+    expect(await root(6000)).toBe(hex(reference.root(6000)));
+    expect({ ...pieces, ...counted }).toEqual({ pieces: 6, read: 0 });
+    // 6000 missing, 6000 had: loaded again (the first 6000 skipped)
+    expect(await root(12_000)).toBe(hex(reference.root(12_000)));
+    expect({ ...pieces, ...counted }).toEqual({ pieces: 18, read: 0 });
+    // 5000 missing of a tree of 12000: read from readFrom, nothing hashed twice
+    expect(await root(17_000)).toBe(hex(reference.root(17_000)));
+    expect({ ...pieces, ...counted }).toEqual({ pieces: 18, read: 5000 });
+  });
+
   it('reports LEDGER_CORRUPT when neither way holds as many entries as the head', async () => {
     const lines = entries(4200);
     const trees = new LedgerTrees(reader(lines, { read: 0 }), {

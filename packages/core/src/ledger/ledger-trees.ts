@@ -12,13 +12,17 @@ type ReadFrom = (
 
 /**
  * The leaf hashes of a tenant's entries from seq 1 on, in seq order, 32 bytes each, in
- * pieces of any size: a faster way for a backend to load a whole tree (e.g. hashing
+ * pieces of whole leaves: a faster way for a backend to load a whole tree (e.g. hashing
  * on worker threads). It may give more leaves than asked for; the rest are not read.
  */
 export type LoadLeaves = (tenant: string) => AsyncIterable<Uint8Array>;
 
 export interface LedgerTreesOptions {
-  /** Extends a tree by `loadLeavesFrom` leaves or more with it. */
+  /**
+   * Extends a tree by `loadLeavesFrom` leaves or more with it, when at least as many
+   * leaves are missing as the tree has (it hashes from seq 1 on; a tree that grows by
+   * less is extended from `readFrom`).
+   */
   readonly loadLeaves?: LoadLeaves;
   /** Default 4,096 leaves (fewer are read from `readFrom`). */
   readonly loadLeavesFrom?: number;
@@ -44,11 +48,16 @@ export class LedgerTrees {
 
   /**
    * Extends a tree to `size` leaves (or what there is) through `loadLeaves` when that
-   * many are missing; leaves the tree already has are skipped.
+   * many are missing (see LedgerTreesOptions); leaves the tree already has are skipped.
    */
   private async loadMany(tenant: string, tree: MerkleTree, size: number): Promise<void> {
     const { loadLeaves } = this.options;
-    if (loadLeaves === undefined || size - tree.size < (this.options.loadLeavesFrom ?? 4096))
+    const missing = size - tree.size;
+    if (
+      loadLeaves === undefined ||
+      missing < (this.options.loadLeavesFrom ?? 4096) ||
+      missing < tree.size
+    )
       return;
     let skip = tree.size * 32;
     for await (const leaves of loadLeaves(tenant)) {
