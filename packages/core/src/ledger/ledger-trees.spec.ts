@@ -53,6 +53,20 @@ describe('blockLeaves and MerkleTree.appendLeaves', () => {
   });
 });
 
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** LedgerTrees over `n` entries with loadLeaves in pieces of `piece`, counting both ways, and the reference tree. */
+function counting(n: number, piece: number) {
+  const lines = entries(n);
+  const counted = { pieces: 0, read: 0 };
+  const trees = new LedgerTrees(reader(lines, counted), {
+    loadLeaves: loader(lines, piece, counted),
+  });
+  const reference = new MerkleTree();
+  for (const line of lines) reference.append(leafHash(line));
+  return { lines, counted, trees, reference };
+}
+
 describe('LedgerTrees with loadLeaves', () => {
   it('loads a large tree whole through it, and answers as from readFrom alone', async () => {
     const lines = entries(5000);
@@ -79,28 +93,19 @@ describe('LedgerTrees with loadLeaves', () => {
   });
 
   it('takes only the leaves asked for, extends from readFrom, and leaves small trees to readFrom', async () => {
-    const lines = entries(6000);
-    const counted = { read: 0 };
-    const pieces = { pieces: 0 };
-    const trees = new LedgerTrees(reader(lines, counted), {
-      loadLeaves: loader(lines, 1000, pieces),
-    });
-    const reference = new MerkleTree();
-    for (const line of lines) reference.append(leafHash(line));
-    const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+    const { lines, counted, trees, reference } = counting(6000, 1000);
     // a head of 4500 while more is stored (appended meanwhile): 4500 leaves are taken
     expect(await trees.treeHead('acme', 4500)).toEqual({
       size: 4500,
       root: hex(reference.root(4500)),
     });
-    expect(pieces.pieces).toBe(5);
-    expect(counted.read).toBe(0);
+    expect(counted).toEqual({ pieces: 5, read: 0 });
     // grown later: the rest is read from readFrom, not loaded again
     expect(await trees.treeHead('acme', 6000)).toEqual({
       size: 6000,
       root: hex(reference.root(6000)),
     });
-    expect({ pieces: pieces.pieces, read: counted.read }).toEqual({ pieces: 5, read: 1500 });
+    expect(counted).toEqual({ pieces: 5, read: 1500 });
     // a small tree is read from readFrom; many leaves missing later come through
     // loadLeaves, skipping those the tree has
     const small = { pieces: 0 };
@@ -115,24 +120,16 @@ describe('LedgerTrees with loadLeaves', () => {
   });
 
   it('loads through it only while at least as many leaves are missing as the tree has', async () => {
-    const lines = entries(17_000);
-    const counted = { read: 0 };
-    const pieces = { pieces: 0 };
-    const trees = new LedgerTrees(reader(lines, counted), {
-      loadLeaves: loader(lines, 1000, pieces),
-    });
-    const reference = new MerkleTree();
-    for (const line of lines) reference.append(leafHash(line));
+    const { counted, trees, reference } = counting(17_000, 1000);
     const root = async (size: number): Promise<string> => (await trees.treeHead('acme', size)).root;
-    const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
     expect(await root(6000)).toBe(hex(reference.root(6000)));
-    expect({ ...pieces, ...counted }).toEqual({ pieces: 6, read: 0 });
+    expect(counted).toEqual({ pieces: 6, read: 0 });
     // 6000 missing, 6000 had: loaded again (the first 6000 skipped)
     expect(await root(12_000)).toBe(hex(reference.root(12_000)));
-    expect({ ...pieces, ...counted }).toEqual({ pieces: 18, read: 0 });
+    expect(counted).toEqual({ pieces: 18, read: 0 });
     // 5000 missing of a tree of 12000: read from readFrom, nothing hashed twice
     expect(await root(17_000)).toBe(hex(reference.root(17_000)));
-    expect({ ...pieces, ...counted }).toEqual({ pieces: 18, read: 5000 });
+    expect(counted).toEqual({ pieces: 18, read: 5000 });
   });
 
   it('reports LEDGER_CORRUPT when neither way holds as many entries as the head', async () => {
