@@ -443,8 +443,7 @@ export class FsLedger implements LedgerPort {
   private assertWritable(): void {
     if (this.config.readOnly)
       throw new GovgateError('LEDGER_UNAVAILABLE', 'the ledger was opened read-only');
-    if (this.closing !== undefined)
-      throw new GovgateError('LEDGER_UNAVAILABLE', 'the ledger is closed');
+    if (this.closing !== undefined) throw this.closed();
     if (this.failure !== undefined) throw this.failure;
   }
 

@@ -47,6 +47,11 @@ export class BlockMemory {
     return this.handedOut.has(memory);
   }
 
+  /** A block's memory, once no one uses it, when it was handed out here. */
+  release(bytes: Uint8Array): void {
+    if (bytes.buffer instanceof ArrayBuffer && this.owns(bytes.buffer)) this.give(bytes.buffer);
+  }
+
   /** Memory no one uses any more (a block's, once digested). */
   give(memory: ArrayBuffer): void {
     if (
@@ -63,7 +68,7 @@ export const blockMemory = new BlockMemory();
 /** A block's leaf hashes (core's `blockLeaves`) on this thread, its memory given back. */
 export function leavesHere(bytes: Uint8Array, memory: BlockMemory = blockMemory): Uint8Array {
   const leaves = blockLeaves(bytes);
-  if (bytes.buffer instanceof ArrayBuffer && memory.owns(bytes.buffer)) memory.give(bytes.buffer);
+  memory.release(bytes);
   return leaves;
 }
 

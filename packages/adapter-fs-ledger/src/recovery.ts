@@ -189,7 +189,7 @@ const inThreadBlocks: EntryDigesterPort = {
   digest: (bytes, tenant) => Promise.resolve(digestEntries(bytes, tenant)),
   digestBlock: (bytes, tenant) => {
     const digest = digestBlock(bytes, tenant);
-    if (bytes.buffer instanceof ArrayBuffer && memory.owns(bytes.buffer)) memory.give(bytes.buffer);
+    memory.release(bytes);
     return Promise.resolve(digest);
   },
 };
