@@ -8,7 +8,9 @@
  *      sync 'fdatasync' (O_DSYNC writes) and 'fsync' (O_SYNC): appends/s, entries per
  *      write, p50/p99 latency; and with 'fdatasync' and one batch in flight at a time
  *      (`maxBatchesInFlight: 1`), to compare with the default pipeline in the same
- *      conditions; and with segments opened without O_DSYNC (not durable: the ceiling
+ *      conditions; with 128 appenders (each round trip, one write plus its batch's
+ *      turnaround, bounds 64 appenders; twice as many show what the ledger sustains
+ *      when that is not the bound); and with segments opened without O_DSYNC (not durable: the ceiling
  *      of the ledger's own work here). Each row also gives
  *      the main thread's busy time per append (event-loop utilization);
  *   2. a 1,000,000-entry chain, written in bulk;
@@ -278,6 +280,7 @@ async function appends(
   root: string,
   sync: 'fdatasync' | 'fsync' | 'none',
   inFlight?: number,
+  appenders = APPENDERS,
 ): Promise<void> {
   const dir = await mkdtemp(join(root, `appends-${sync}-`));
   const counting = countingWrites(sync !== 'none');
@@ -297,7 +300,7 @@ async function appends(
     const deadline = hr() + ms;
     let done = 0;
     await Promise.all(
-      Array.from({ length: APPENDERS }, async () => {
+      Array.from({ length: appenders }, async () => {
         while (hr() < deadline) {
           const start = hr();
           await ledger.append(TENANT, [decision(n++)]);
@@ -320,13 +323,18 @@ async function appends(
   await rm(dir, { recursive: true, force: true });
   const sorted = latencies.subarray(0, recorded).sort();
   const name = sync === 'none' ? 'no sync (not durable)' : sync;
-  const label = inFlight === undefined ? name : `${name}, ${inFlight} in flight`;
+  const label =
+    inFlight !== undefined
+      ? `${name}, ${inFlight} in flight`
+      : appenders !== APPENDERS
+        ? `${name}, ${appenders} appenders`
+        : name;
   console.log(
     `  ${label.padEnd(24)} ${fmt(done / seconds).padStart(9)} appends/s   ` +
       `${fmt(done / Math.max(1, writes), 1).padStart(5)} entries/write   ` +
       `p50 ${fmt(percentile(sorted, 50), 2)} ms   p99 ${fmt(percentile(sorted, 99), 2)} ms   ` +
       `main thread busy ${fmt((busy * 1000) / done, 1)} µs/append` +
-      (sync === 'none' ? '' : `   (target ≥ ${fmt(TARGET_APPENDS)}/s)`),
+      (sync === 'none' || appenders !== APPENDERS ? '' : `   (target ≥ ${fmt(TARGET_APPENDS)}/s)`),
   );
 }
 
@@ -429,6 +437,7 @@ async function main(): Promise<void> {
     await appends(root, 'fdatasync');
     await appends(root, 'fsync');
     await appends(root, 'fdatasync', 1);
+    await appends(root, 'fdatasync', undefined, 2 * APPENDERS);
     await appends(root, 'none');
     if (APPENDS_ONLY) return;
 
