@@ -5,7 +5,12 @@
  */
 import { parentPort } from 'node:worker_threads';
 // Only the digest module: a worker loads no more of core than it runs.
-import { blockLeaves, digestBlock, digestEntries } from '@govgate/core/ledger-digest';
+import {
+  blockLeafPiece,
+  digestBlock,
+  digestEntries,
+  type LeafPiece,
+} from '@govgate/core/ledger-digest';
 
 /**
  * What a worker is sent: a run of entries to digest (its entries' text, or a block of
@@ -18,13 +23,21 @@ export type DigestWork =
 
 export type DigestJob = DigestWork & { readonly id: number };
 
-/** What a job's answer holds: a ChunkDigest, or a block's leaf hashes. */
+/** What a job's answer holds: a ChunkDigest, or a block's leaf hashes and group roots. */
 const work = (job: DigestJob): unknown =>
   'leavesOf' in job
-    ? blockLeaves(job.leavesOf)
+    ? blockLeafPiece(job.leavesOf)
     : 'block' in job
       ? digestBlock(job.block, job.tenant)
       : digestEntries(job.bytes, job.tenant);
+
+/** The memory of a leaf piece's buffers, each once. */
+function ownMemory(piece: LeafPiece): ArrayBuffer[] {
+  const memory = [piece.leaves.buffer, piece.groupRoots?.buffer].filter(
+    (m): m is ArrayBuffer => m instanceof ArrayBuffer && m.byteLength > 0,
+  );
+  return [...new Set(memory)];
+}
 
 const port = parentPort;
 if (port === null) throw new Error('digest-worker runs as a worker thread of WorkerDigester');
@@ -35,9 +48,10 @@ port.on('message', (job: DigestJob) => {
   const give = memory === undefined ? {} : { memory };
   try {
     const value = work(job);
+    // a leaf piece's hashes are moved too (their memory is their own)
     const transfer = [
       ...(memory === undefined ? [] : [memory]),
-      ...(value instanceof Uint8Array ? [value.buffer as ArrayBuffer] : []),
+      ...('leavesOf' in job ? ownMemory(value as LeafPiece) : []),
     ];
     port.postMessage({ id: job.id, value, ...give }, transfer);
   } catch (error) {

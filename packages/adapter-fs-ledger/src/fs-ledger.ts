@@ -22,6 +22,7 @@ import {
   type ClockPort,
   type ConsistencyProof,
   type InclusionProof,
+  type LeafPiece,
   type LedgerEntry,
   type LedgerHead,
   type LedgerPort,
@@ -1200,7 +1201,7 @@ export class FsLedger implements LedgerPort {
    * load stops when the ledger closes. A segment before the last whose last line has
    * no '\n' is LEDGER_CORRUPT, as for reads.
    */
-  private async *treeLeaves(tenant: string): AsyncGenerator<Uint8Array> {
+  private async *treeLeaves(tenant: string): AsyncGenerator<LeafPiece> {
     if (this.closing !== undefined) throw this.closed();
     const threads = this.config.verifyThreads;
     const workers =
@@ -1210,7 +1211,7 @@ export class FsLedger implements LedgerPort {
     let ended = (): void => undefined;
     const load = new Promise<void>((resolve) => (ended = resolve));
     this.treeLoads.add(load);
-    const pending: Promise<Uint8Array>[] = [];
+    const pending: Promise<LeafPiece>[] = [];
     try {
       // larger blocks than verification's: fewer messages, the same alignment with the tree
       const blocks = rawBlocks(
@@ -1226,9 +1227,9 @@ export class FsLedger implements LedgerPort {
         leaves.catch(() => undefined); // awaited in order below; not unhandled meanwhile
         pending.push(leaves);
         if (pending.length > (workers?.concurrency ?? 0))
-          yield await (pending.shift() as Promise<Uint8Array>);
+          yield await (pending.shift() as Promise<LeafPiece>);
       }
-      while (pending.length > 0) yield await (pending.shift() as Promise<Uint8Array>);
+      while (pending.length > 0) yield await (pending.shift() as Promise<LeafPiece>);
     } finally {
       this.treeLoads.delete(load);
       ended();

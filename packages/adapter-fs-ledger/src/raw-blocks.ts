@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { blockLeaves, type RawBlock, type RawBlockOptions } from '@govgate/core';
+import { blockLeafPiece, type LeafPiece, type RawBlock, type RawBlockOptions } from '@govgate/core';
 
 const NEWLINE = 0x0a;
 const LINE_END = Buffer.from([NEWLINE]);
@@ -65,11 +65,14 @@ export class BlockMemory {
 /** The memory `rawBlocks` takes its blocks from, and `WorkerDigester` gives back to. */
 export const blockMemory = new BlockMemory();
 
-/** A block's leaf hashes (core's `blockLeaves`) on this thread, its memory given back. */
-export function leavesHere(bytes: Uint8Array, memory: BlockMemory = blockMemory): Uint8Array {
-  const leaves = blockLeaves(bytes);
+/**
+ * A block's leaf hashes and their group roots (core's `blockLeafPiece`) on this thread,
+ * its memory given back.
+ */
+export function leavesHere(bytes: Uint8Array, memory: BlockMemory = blockMemory): LeafPiece {
+  const piece = blockLeafPiece(bytes);
   memory.release(bytes);
-  return leaves;
+  return piece;
 }
 
 /**

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   GovgateError,
   MerkleTree,
-  blockLeaves,
+  blockLeafPiece,
   digestBlock,
   digestEntries,
   leafHash,
@@ -107,7 +107,7 @@ describe('WorkerDigester', () => {
     }
   });
 
-  it('hashes a block’s leaves on a worker as blockLeaves does, and the file ledger loads a large tree with them', async () => {
+  it('hashes a block’s leaves and group roots on a worker as blockLeafPiece does, and the file ledger loads a large tree with them', async () => {
     const digester = new WorkerDigester({ threads: 2 });
     try {
       const text = lines
@@ -117,7 +117,11 @@ describe('WorkerDigester', () => {
       const pooled = blockMemory.take(Buffer.byteLength(text));
       const block = pooled.subarray(0, pooled.write(text));
       const kept = blockMemory.kept;
-      expect(Buffer.from(await digester.leaves(block))).toEqual(blockLeaves(Buffer.from(text)));
+      const piece = await digester.leaves(block);
+      const expected = blockLeafPiece(Buffer.from(text));
+      expect(Buffer.from(piece.leaves)).toEqual(expected.leaves);
+      expect(Buffer.from(piece.groupRoots ?? [])).toEqual(expected.groupRoots);
+      expect(piece.groupRoots?.length).toBe(Math.floor(300 / 16) * 32);
       expect(blockMemory.kept).toBe(kept + 1);
     } finally {
       await digester.close();

@@ -6,11 +6,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   GovgateError,
-  blockLeaves,
+  blockLeafPiece,
   digestBlock,
   digestEntries,
   type ChunkDigest,
   type EntryDigesterPort,
+  type LeafPiece,
 } from '@govgate/core';
 import type { DigestJob, DigestWork } from './digest-worker.js';
 import { blockMemory } from './raw-blocks.js';
@@ -157,12 +158,15 @@ export class WorkerDigester implements EntryDigesterPort {
   }
 
   /**
-   * The leaf hashes of a block's entries (core's `blockLeaves`), hashed on a worker: for
-   * loading a Merkle tree. The block's memory is moved as by `digestBlock`.
+   * The leaf hashes of a block's entries and their group roots (core's
+   * `blockLeafPiece`), hashed on a worker: for loading a Merkle tree. The block's memory
+   * is moved as by `digestBlock`.
    */
-  leaves(bytes: Uint8Array): Promise<Uint8Array> {
+  leaves(bytes: Uint8Array): Promise<LeafPiece> {
     const block = movable(bytes);
-    return this.send({ leavesOf: block }, [block.buffer as ArrayBuffer], () => blockLeaves(block));
+    return this.send({ leavesOf: block }, [block.buffer as ArrayBuffer], () =>
+      blockLeafPiece(block),
+    );
   }
 
   private send<T>(work: DigestWork, transfer: ArrayBuffer[], here: () => T): Promise<T> {

@@ -92,14 +92,16 @@ export {
 export type { AppendRequest, LedgerEntry, LedgerEntryType, StoredEntry } from './ledger/entry.js';
 export {
   EMPTY_ROOT,
+  LEAF_GROUP,
   MerkleFrontier,
   MerkleTree,
+  groupRoots,
   leafHash,
   nodeHash,
   verifyConsistency,
   verifyInclusion,
 } from './ledger/merkle.js';
-export type { Hash } from './ledger/merkle.js';
+export type { Hash, LeafPiece } from './ledger/merkle.js';
 export { LedgerTrees } from './ledger/ledger-trees.js';
 export type { LedgerTreesOptions, LoadLeaves } from './ledger/ledger-trees.js';
 export {
@@ -120,6 +122,7 @@ export type {
 export { verifyConsistencyProof, verifyInclusionProof, verifyLedger } from './ledger/verify.js';
 export {
   blockEntries,
+  blockLeafPiece,
   blockLeaves,
   digestBlock,
   digestEntries,

@@ -1,7 +1,9 @@
 import type { ChunkDigest, EntryDigesterPort } from '../ports.js';
 import { sha256Hex } from './canonical-json.js';
 import type { LedgerEntry } from './entry.js';
-import { MerkleFrontier, leafHashHex } from './merkle.js';
+import { MerkleFrontier, groupRoots, leafHashHex, type LeafPiece } from './merkle.js';
+
+export type { LeafPiece } from './merkle.js';
 
 /** The fields verification needs, read from the end of an entry's canonical bytes. */
 export interface EntryTail {
@@ -177,6 +179,12 @@ export function blockLeaves(bytes: Uint8Array): Buffer {
   const leaves = Buffer.allocUnsafeSlow(entries.length * 32);
   entries.forEach((entry, n) => leaves.write(leafHashHex(entry), n * 32, 'hex'));
   return leaves;
+}
+
+/** A block's leaf hashes (`blockLeaves`) and their group roots (`groupRoots`). */
+export function blockLeafPiece(bytes: Uint8Array): LeafPiece {
+  const leaves = blockLeaves(bytes);
+  return { leaves, groupRoots: groupRoots(leaves) };
 }
 
 /** `digestEntries` over the entries of a block (see `blockEntries`). */

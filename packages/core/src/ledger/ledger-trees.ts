@@ -1,7 +1,7 @@
 import { GovgateError } from '../errors.js';
 import type { ConsistencyProof, InclusionProof, TreeHead } from '../ports.js';
 import type { StoredEntry } from './entry.js';
-import { MerkleTree, leafHash } from './merkle.js';
+import { LEAF_GROUP, MerkleTree, leafHash, type LeafPiece } from './merkle.js';
 
 /** Entries `fromSeq`.. of a tenant in seq order; only their stored bytes are used. */
 type ReadFrom = (
@@ -12,10 +12,11 @@ type ReadFrom = (
 
 /**
  * The leaf hashes of a tenant's entries from seq 1 on, in seq order, 32 bytes each, in
- * pieces of whole leaves: a faster way for a backend to load a whole tree (e.g. hashing
- * on worker threads). It may give more leaves than asked for; the rest are not read.
+ * pieces of whole leaves, with their group roots when the backend has them: a faster way
+ * for a backend to load a whole tree (e.g. hashing on worker threads). It may give more
+ * leaves than asked for; the rest are not read.
  */
-export type LoadLeaves = (tenant: string) => AsyncIterable<Uint8Array>;
+export type LoadLeaves = (tenant: string) => AsyncIterable<LeafPiece>;
 
 export interface LedgerTreesOptions {
   /**
@@ -60,11 +61,16 @@ export class LedgerTrees {
     )
       return;
     let skip = tree.size * 32;
-    for await (const leaves of loadLeaves(tenant)) {
+    for await (const { leaves, groupRoots } of loadLeaves(tenant)) {
       const from = Math.min(skip, leaves.length);
       skip -= from;
       const wanted = (size - tree.size) * 32;
-      tree.appendLeaves(leaves.subarray(from, Math.min(leaves.length, from + wanted)));
+      // the group roots still line up with the leaves taken when whole groups are skipped
+      const group = from / (LEAF_GROUP * 32);
+      tree.appendLeaves(
+        leaves.subarray(from, Math.min(leaves.length, from + wanted)),
+        Number.isInteger(group) ? groupRoots?.subarray(group * 32) : undefined,
+      );
       if (tree.size >= size) break;
     }
   }

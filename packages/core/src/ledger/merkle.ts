@@ -47,6 +47,43 @@ export function nodeHashHex(left: string, right: string): string {
   return hash('sha256', NODE_INPUT, 'hex');
 }
 
+/** Leaves per group whose root a `MerkleTree` keeps (its default `cacheLevel` of 4). */
+export const LEAF_GROUP = 16;
+
+/**
+ * Leaf hashes one after another, 32 bytes each, and, when known, the root of each whole
+ * group of LEAF_GROUP of them from the first (`groupRoots`): what a tree is loaded from.
+ */
+export interface LeafPiece {
+  readonly leaves: Uint8Array;
+  readonly groupRoots?: Uint8Array;
+}
+
+/**
+ * The root of each whole group of LEAF_GROUP leaves from the first (a trailing partial
+ * group has none), 32 bytes each, in memory of their own: the perfect subtrees a
+ * `MerkleTree` would hash over these leaves itself, hashed where the leaves were.
+ */
+export function groupRoots(leaves: Uint8Array): Buffer {
+  if (leaves.length % 32 !== 0) throw new RangeError('leaf hashes are 32 bytes each');
+  const groups = Math.floor(leaves.length / 32 / LEAF_GROUP);
+  const roots = Buffer.allocUnsafeSlow(groups * 32);
+  const level = Buffer.allocUnsafe(LEAF_GROUP * 32);
+  for (let g = 0; g < groups; g++) {
+    level.set(leaves.subarray(g * LEAF_GROUP * 32, (g + 1) * LEAF_GROUP * 32));
+    // Each pass halves the level in place; hex out and written back is about twice as
+    // cheap here as a new Buffer per node.
+    for (let width = LEAF_GROUP; width > 1; width /= 2) {
+      for (let i = 0; i < width / 2; i++) {
+        NODE_INPUT.set(level.subarray(i * 64, i * 64 + 64), 1);
+        level.write(hash('sha256', NODE_INPUT, 'hex'), i * 32, 'hex');
+      }
+    }
+    level.copy(roots, g * 32, 0, 32);
+  }
+  return roots;
+}
+
 /** Largest power of two strictly smaller than n (n ≥ 2). */
 export function splitPoint(n: number): number {
   let k = 1;
@@ -178,28 +215,42 @@ export class MerkleTree {
 
   append(leaf: Uint8Array): void {
     if (leaf.length !== 32) throw new RangeError('a leaf hash is 32 bytes');
-    if ((this.count + 1) * 32 > this.leaves.length) {
-      const grown = Buffer.alloc(this.leaves.length * 2);
-      this.leaves.copy(grown);
-      this.leaves = grown;
-    }
+    this.reserve(this.count + 1);
     this.leaves.set(leaf, this.count * 32);
     this.count += 1;
-    if (this.count % this.block === 0) {
-      let node = this.hashLeaves(this.count - this.block, this.count);
-      for (let h = 0; ; h++) {
-        const level = (this.levels[h] ??= []);
-        level.push(node);
-        if (level.length % 2 === 1) break;
-        node = nodeHash(level[level.length - 2] as Hash, node);
-      }
-    }
+    if (this.count % this.block === 0)
+      this.addBlockRoot(this.hashLeaves(this.count - this.block, this.count));
   }
 
-  /** Appends leaf hashes given one after another, 32 bytes each. */
-  appendLeaves(leaves: Uint8Array): void {
+  /**
+   * Appends leaf hashes given one after another, 32 bytes each. `groupRoots`, the root of
+   * each whole group of LEAF_GROUP of them from the first (see `groupRoots`; more are
+   * ignored), saves hashing those groups here: it is used when the tree keeps groups of
+   * that size and these leaves start one.
+   */
+  appendLeaves(leaves: Uint8Array, groupRoots?: Uint8Array): void {
     if (leaves.length % 32 !== 0) throw new RangeError('leaf hashes are 32 bytes each');
-    for (let at = 0; at < leaves.length; at += 32) this.append(leaves.subarray(at, at + 32));
+    const groups = Math.floor(leaves.length / 32 / LEAF_GROUP);
+    if (groupRoots !== undefined && groupRoots.length < groups * 32)
+      throw new RangeError('groupRoots must hold a root for each whole group of leaves');
+    let at = 0;
+    if (
+      groupRoots !== undefined &&
+      groups > 0 &&
+      this.block === LEAF_GROUP &&
+      this.count % LEAF_GROUP === 0
+    ) {
+      at = groups * LEAF_GROUP * 32;
+      this.reserve(this.count + at / 32);
+      this.leaves.set(leaves.subarray(0, at), this.count * 32);
+      // one copy of the roots the tree keeps, not views of the caller's memory
+      const roots = Buffer.from(groupRoots.subarray(0, groups * 32));
+      for (let g = 0; g < groups; g++) {
+        this.count += LEAF_GROUP;
+        this.addBlockRoot(roots.subarray(g * 32, g * 32 + 32));
+      }
+    }
+    for (; at < leaves.length; at += 32) this.append(leaves.subarray(at, at + 32));
   }
 
   leaf(index: number): Hash {
@@ -268,6 +319,27 @@ export class MerkleTree {
   private checkIndex(index: number, size: number): void {
     if (!Number.isSafeInteger(index) || index < 0 || index >= size)
       throw new RangeError(`index must be within 0..${size - 1}`);
+  }
+
+  /** Room for `size` leaves. */
+  private reserve(size: number): void {
+    if (size * 32 <= this.leaves.length) return;
+    let length = this.leaves.length * 2;
+    while (length < size * 32) length *= 2;
+    const grown = Buffer.alloc(length);
+    this.leaves.copy(grown);
+    this.leaves = grown;
+  }
+
+  /** Keeps the root of the block of leaves just completed, and of the subtrees it completes. */
+  private addBlockRoot(root: Hash): void {
+    let node = root;
+    for (let h = 0; ; h++) {
+      const level = (this.levels[h] ??= []);
+      level.push(node);
+      if (level.length % 2 === 1) break;
+      node = nodeHash(level[level.length - 2] as Hash, node);
+    }
   }
 
   private hashLeaves(lo: number, hi: number): Hash {
