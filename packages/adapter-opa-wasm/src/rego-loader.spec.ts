@@ -37,11 +37,12 @@ describe('Rego policy versions through Governance', () => {
     const ledger = new InMemoryLedger();
     const policies = new InMemoryPolicyStore();
     const governance = createGovernance({ ledger, policies, regoLoader: regoPolicyLoader() });
-    const record = await governance.saveRegoPolicy(
+    const { record, created } = await governance.saveRegoPolicy(
       'acme',
       { id: 'risk', version: 1, bundle, descriptor },
       'admin',
     );
+    expect(created).toBe(true);
     expect(record.digest).toBe(sha256Hex(bundle));
     await governance.activatePolicy('acme', 'risk', 1, 'admin');
     const result = await governance.check('acme', {
@@ -62,9 +63,8 @@ describe('Rego policy versions through Governance', () => {
     expect((await governance.verify('acme')).ok).toBe(true);
     // the same bundle again is the same version; another one under that version is a conflict
     expect(
-      (await governance.saveRegoPolicy('acme', { id: 'risk', version: 1, bundle, descriptor }))
-        .digest,
-    ).toBe(record.digest);
+      await governance.saveRegoPolicy('acme', { id: 'risk', version: 1, bundle, descriptor }),
+    ).toEqual({ record, created: false });
     await expect(
       governance.saveRegoPolicy('acme', {
         id: 'risk',

@@ -1,13 +1,14 @@
 import {
   GovgateError,
   isTenantId,
+  revokeRefused,
   type ApiKeyRecord,
   type KeyStorePort,
   type Role,
   type TenantRecord,
   type TenantStorePort,
 } from '@govgate/core';
-import { and, asc, eq, sql as raw } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql as raw } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
 import type { Sql } from './connection.js';
 import { UNAVAILABLE, UNIQUE_VIOLATION, guarded, sqlState } from './errors.js';
@@ -198,14 +199,33 @@ export class PostgresKeyStore implements KeyStorePort {
     });
   }
 
-  revoke(tenant: string, id: string, at: string): Promise<ApiKeyRecord> {
+  revoke(
+    tenant: string,
+    id: string,
+    at: string,
+    options: { readonly ifNotRevoked?: boolean } = {},
+  ): Promise<ApiKeyRecord> {
     return guarded(`could not revoke key '${id}'`, async () => {
+      if (options.ifNotRevoked !== true) {
+        const rows = await this.db
+          .update(apiKeys)
+          .set({ revokedAt: raw`coalesce(${apiKeys.revokedAt}, ${at})` })
+          .where(this.mine(tenant, id))
+          .returning();
+        return this.changed(tenant, id, rows);
+      }
+      // Compare and set in one UPDATE: a concurrent revocation makes it match no row.
       const rows = await this.db
         .update(apiKeys)
-        .set({ revokedAt: raw`coalesce(${apiKeys.revokedAt}, ${at})` })
-        .where(this.mine(tenant, id))
+        .set({ revokedAt: at })
+        .where(and(this.mine(tenant, id), isNull(apiKeys.revokedAt)))
         .returning();
-      return this.changed(tenant, id, rows);
+      if (rows[0] !== undefined) return toRecord(rows[0]);
+      const exists = await this.db
+        .select({ id: apiKeys.id })
+        .from(apiKeys)
+        .where(this.mine(tenant, id));
+      throw revokeRefused(tenant, id, exists.length > 0);
     });
   }
 

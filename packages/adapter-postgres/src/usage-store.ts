@@ -2,6 +2,7 @@ import {
   GovgateError,
   USAGE_COUNTERS,
   checkUsage,
+  checkUsageQuery,
   type UsageCounter,
   type UsageCounts,
   type UsageQuery,
@@ -74,10 +75,8 @@ export class PostgresUsageStore implements UsageStorePort {
   }
 
   list(tenant: string, query: UsageQuery = {}): Promise<readonly UsageRow[]> {
-    for (const bound of [query.fromDay, query.toDay]) {
-      const problem = bound === undefined ? undefined : checkUsage(bound, {});
-      if (problem !== undefined) return Promise.reject(problem);
-    }
+    const problem = checkUsageQuery(query);
+    if (problem !== undefined) return Promise.reject(problem);
     return guarded('could not list usage', async () => {
       const rows = await this.db
         .select()

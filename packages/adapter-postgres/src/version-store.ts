@@ -1,9 +1,11 @@
 import {
   GovgateError,
+  activeChanged,
   documentVersionFromRow,
   type DocumentKind,
   type DocumentVersion,
   type PolicySummary,
+  type VersionRef,
 } from '@govgate/core';
 import { and, asc, eq, getTableName, max } from 'drizzle-orm';
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
@@ -128,15 +130,45 @@ export class PostgresVersionStore<D> {
     });
   }
 
-  activate(tenant: string, id: string, version: number): Promise<void> {
+  activate(
+    tenant: string,
+    id: string,
+    version: number,
+    expected?: VersionRef | null,
+  ): Promise<void> {
     const { noun, notFound } = this.kind;
     const { active } = this.tables;
     return guarded(`could not activate ${noun} '${id}' version ${version}`, async () => {
+      let changed: readonly unknown[];
       try {
-        await this.db
-          .insert(active)
-          .values({ tenant, documentId: id, version })
-          .onConflictDoUpdate({ target: active.tenant, set: { documentId: id, version } });
+        if (expected === undefined) {
+          await this.db
+            .insert(active)
+            .values({ tenant, documentId: id, version })
+            .onConflictDoUpdate({ target: active.tenant, set: { documentId: id, version } });
+          return;
+        }
+        // Compare and set in one statement: an INSERT when none was active (a concurrent
+        // one makes it do nothing), else an UPDATE of the row while it still holds the
+        // expected version (a concurrent UPDATE makes it match no row).
+        changed =
+          expected === null
+            ? await this.db
+                .insert(active)
+                .values({ tenant, documentId: id, version })
+                .onConflictDoNothing()
+                .returning({ tenant: active.tenant })
+            : await this.db
+                .update(active)
+                .set({ documentId: id, version })
+                .where(
+                  and(
+                    eq(active.tenant, tenant),
+                    eq(active.documentId, expected.id),
+                    eq(active.version, expected.version),
+                  ),
+                )
+                .returning({ tenant: active.tenant });
       } catch (error) {
         // The foreign key to the versions table: that version was never saved.
         if (sqlState(error) === '23503')
@@ -145,6 +177,11 @@ export class PostgresVersionStore<D> {
           });
         throw error;
       }
+      if (changed.length > 0) return;
+      // Nothing matched, so no foreign key was checked: say which of the two it is.
+      if ((await this.getVersion(tenant, id, version)) === undefined)
+        throw new GovgateError(notFound, `${noun} '${id}' version ${version} does not exist`);
+      throw activeChanged(this.kind, tenant, expected);
     });
   }
 

@@ -1,12 +1,13 @@
 import {
   GovgateError,
   isTenantId,
+  revokeRefused,
   type ApiKeyRecord,
   type KeyStorePort,
   type TenantRecord,
   type TenantStorePort,
 } from '@govgate/core';
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import type { SQLiteUpdateSetSource } from 'drizzle-orm/sqlite-core';
 import { guarded, type SqliteDatabase } from './database.js';
 import { apiKeys, tenants } from './schema.js';
@@ -176,10 +177,30 @@ export class SqliteKeyStore implements KeyStorePort {
     );
   }
 
-  revoke(tenant: string, id: string, at: string): Promise<ApiKeyRecord> {
-    return guarded(`revoke key '${id}'`, () =>
-      this.update(tenant, id, { revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${at})` }),
-    );
+  revoke(
+    tenant: string,
+    id: string,
+    at: string,
+    options: { readonly ifNotRevoked?: boolean } = {},
+  ): Promise<ApiKeyRecord> {
+    return guarded(`revoke key '${id}'`, () => {
+      if (options.ifNotRevoked !== true)
+        return this.update(tenant, id, { revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${at})` });
+      // Compare and set in one statement: only a key not yet revoked changes.
+      const row = this.db.orm
+        .update(apiKeys)
+        .set({ revokedAt: at })
+        .where(and(eq(apiKeys.id, id), eq(apiKeys.tenant, tenant), isNull(apiKeys.revokedAt)))
+        .returning()
+        .get();
+      if (row !== undefined) return toKey(row);
+      const exists = this.db.orm
+        .select({ id: apiKeys.id })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.id, id), eq(apiKeys.tenant, tenant)))
+        .get();
+      throw revokeRefused(tenant, id, exists !== undefined);
+    });
   }
 
   touch(tenant: string, id: string, at: string): Promise<void> {

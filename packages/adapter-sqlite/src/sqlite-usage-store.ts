@@ -1,6 +1,7 @@
 import {
   USAGE_COUNTERS,
   checkUsage,
+  checkUsageQuery,
   type UsageCounts,
   type UsageQuery,
   type UsageRow,
@@ -78,6 +79,8 @@ export class SqliteUsageStore implements UsageStorePort {
   }
 
   list(tenant: string, query: UsageQuery = {}): Promise<readonly UsageRow[]> {
+    const problem = checkUsageQuery(query);
+    if (problem !== undefined) return Promise.reject(problem);
     return guarded('list usage', () =>
       this.db.orm
         .select()

@@ -1,9 +1,12 @@
 import {
   GovgateError,
+  activeChanged,
   documentVersionFromRow,
+  isExpectedActive,
   type DocumentKind,
   type DocumentVersion,
   type PolicySummary,
+  type VersionRef,
 } from '@govgate/core';
 import { and, asc, eq, getTableName, max, sql } from 'drizzle-orm';
 import { guarded, type SqliteDatabase } from './database.js';
@@ -153,7 +156,12 @@ export class SqliteVersionStore<D> {
     });
   }
 
-  activate(tenant: string, id: string, version: number): Promise<void> {
+  activate(
+    tenant: string,
+    id: string,
+    version: number,
+    expected?: VersionRef | null,
+  ): Promise<void> {
     const { noun, notFound } = this.kind;
     const { active } = this.tables;
     return guarded(`activate ${noun} '${id}' version ${version}`, () => {
@@ -161,6 +169,16 @@ export class SqliteVersionStore<D> {
         (tx) => {
           if (this.find(tenant, id, version) === undefined)
             throw new GovgateError(notFound, `${noun} '${id}' version ${version} does not exist`);
+          // Compare and set in one immediate transaction: no other writer comes between.
+          if (expected !== undefined) {
+            const current = tx
+              .select({ id: active.documentId, version: active.version })
+              .from(active)
+              .where(eq(active.tenant, tenant))
+              .get();
+            if (!isExpectedActive(current, expected))
+              throw activeChanged(this.kind, tenant, expected);
+          }
           tx.insert(active)
             .values({ tenant, documentId: id, version })
             .onConflictDoUpdate({ target: active.tenant, set: { documentId: id, version } })

@@ -5,7 +5,7 @@ import { GovgateError } from './errors.js';
 import { canonicalJson } from './ledger/canonical-json.js';
 import { createGovernance, type Governance } from './governance.js';
 import type { AppendRequest, LedgerEntry, StoredEntry } from './ledger/entry.js';
-import type { LedgerPort } from './ports.js';
+import type { LedgerPort, PolicyStorePort } from './ports.js';
 import { aRequest, seedPolicy } from './testing/builders.js';
 import { InMemoryLedger } from './testing/in-memory-ledger.js';
 import { InMemoryPolicyStore, ManualClock } from './testing/in-memory-stores.js';
@@ -177,7 +177,11 @@ describe('Governance policy management', () => {
     const ledger = new InMemoryLedger();
     const governance = createGovernance({ ledger, policies: new InMemoryPolicyStore() });
     const first = await governance.savePolicy('acme', seedPolicy());
-    expect(await governance.savePolicy('acme', seedPolicy())).toEqual(first);
+    expect(first.created).toBe(true);
+    expect(await governance.savePolicy('acme', seedPolicy())).toEqual({
+      record: first.record,
+      created: false,
+    });
     await expect(
       governance.savePolicy('acme', { ...seedPolicy(), threshold: 10 }),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
@@ -205,6 +209,98 @@ describe('Governance policy management', () => {
       code: 'LEDGER_UNAVAILABLE',
     });
     expect((await policies.getActive('acme'))?.version).toBe(1);
+  });
+
+  it('records nothing when the active version is activated again', async () => {
+    const ledger = new InMemoryLedger();
+    const governance = createGovernance({ ledger, policies: new InMemoryPolicyStore() });
+    const { record } = await governance.savePolicy('acme', seedPolicy());
+    expect(await governance.activatePolicy('acme', 'default', 1)).toEqual(record);
+    const size = (await ledger.head('acme')).size;
+    expect(await governance.activatePolicy('acme', 'default', 1, 'again')).toEqual(record);
+    expect((await ledger.head('acme')).size).toBe(size);
+  });
+
+  it('records one activation when the same version is activated concurrently', async () => {
+    const ledger = new InMemoryLedger();
+    const policies = new InMemoryPolicyStore();
+    const governance = createGovernance({ ledger, policies });
+    await governance.savePolicy('acme', seedPolicy());
+    await governance.savePolicy('acme', { ...seedPolicy(), version: 2 });
+    await governance.activatePolicy('acme', 'default', 1);
+    await Promise.all(
+      ['a', 'b', 'c'].map((actor) => governance.activatePolicy('acme', 'default', 2, actor)),
+    );
+    const activations = (await entries(ledger, 'acme')).filter(
+      (e) => e.entry.type === 'policy.activated',
+    );
+    expect(activations.map((e) => e.entry.data)).toEqual([
+      { policy: { id: 'default', version: 1, digest: expect.any(String) as unknown } },
+      {
+        policy: { id: 'default', version: 2, digest: expect.any(String) as unknown },
+        previous: { id: 'default', version: 1 },
+      },
+    ]);
+    expect((await policies.getActive('acme'))?.version).toBe(2);
+  });
+
+  describe('with another process activating at the same time', () => {
+    /** Each process its own view of the one store, so nothing holds one back. */
+    const viewOf = (store: InMemoryPolicyStore): PolicyStorePort => ({
+      saveVersion: (r) => store.saveVersion(r),
+      getVersion: (t, id, v) => store.getVersion(t, id, v),
+      listVersions: (t, id) => store.listVersions(t, id),
+      listPolicies: (t) => store.listPolicies(t),
+      activate: (t, id, v, expected) => store.activate(t, id, v, expected),
+      deactivate: (t) => store.deactivate(t),
+      getActive: (t) => store.getActive(t),
+    });
+
+    async function twoProcesses() {
+      const ledger = new InMemoryLedger();
+      const policies = new InMemoryPolicyStore();
+      const [one, two] = [1, 2].map(() =>
+        createGovernance({ ledger, policies: viewOf(policies) }),
+      ) as [Governance, Governance];
+      await one.savePolicy('acme', seedPolicy());
+      for (const version of [2, 3]) await one.savePolicy('acme', { ...seedPolicy(), version });
+      await one.activatePolicy('acme', 'default', 1);
+      return { ledger, policies, one, two, size: (await ledger.head('acme')).size };
+    }
+
+    it('succeeds when the other activated the same version first, correcting its own entry', async () => {
+      const { ledger, policies, one, two, size } = await twoProcesses();
+      const answers = await Promise.all([
+        one.activatePolicy('acme', 'default', 2, 'p1'),
+        two.activatePolicy('acme', 'default', 2, 'p2'),
+      ]);
+      expect(answers.map((r) => r.version)).toEqual([2, 2]);
+      expect((await policies.getActive('acme'))?.version).toBe(2);
+      const added = (await entries(ledger, 'acme')).slice(size).map((e) => e.entry);
+      expect(added.map((e) => e.type)).toEqual([
+        'policy.activated',
+        'policy.activated',
+        'audit.correction',
+      ]);
+      expect(added[2]?.data).toMatchObject({ corrects: size + 2 });
+    });
+
+    it('is a CONFLICT when the other activated another version first, and that one stays', async () => {
+      const { ledger, policies, one, two, size } = await twoProcesses();
+      const [first, second] = await Promise.allSettled([
+        one.activatePolicy('acme', 'default', 2, 'p1'),
+        two.activatePolicy('acme', 'default', 3, 'p2'),
+      ]);
+      expect(first.status).toBe('fulfilled');
+      expect(second).toMatchObject({ status: 'rejected', reason: { code: 'CONFLICT' } });
+      expect((await policies.getActive('acme'))?.version).toBe(2);
+      const added = (await entries(ledger, 'acme')).slice(size).map((e) => e.entry);
+      expect(added.map((e) => e.type)).toEqual([
+        'policy.activated',
+        'policy.activated',
+        'audit.correction',
+      ]);
+    });
   });
 
   it('evaluates a dry run without recording it', async () => {

@@ -10,8 +10,11 @@ import {
 } from './ledger/checkpoint.js';
 import { verifyLedger, type VerifyOptions, type VerifyReport } from './ledger/verify.js';
 import type { AppendRequest, LedgerEntry } from './ledger/entry.js';
-import { recordedChange } from './ledger/recorded-change.js';
-import { saveDocumentVersion } from './stored-document.js';
+import {
+  activateDocumentVersion,
+  saveDocumentVersion,
+  type SavedVersion,
+} from './stored-document.js';
 import { compilePolicy } from './policy/compile.js';
 import {
   isRegoSource,
@@ -226,13 +229,17 @@ export class Governance {
   /**
    * Validates and saves a policy document as an immutable version, and records a
    * `policy.version` entry. Saving the same (id, version) again with identical
-   * content is a no-op; with other content it is a CONFLICT.
+   * content is a no-op (`created: false`, nothing recorded); with other content it is
+   * a CONFLICT.
+   *
+   * @example
+   * const { record, created } = await governance.savePolicy('acme', document, 'key:admin');
    */
   async savePolicy(
     tenant: string,
     document: unknown,
     actor = 'library',
-  ): Promise<PolicyVersionRecord> {
+  ): Promise<SavedVersion<PolicyVersionRecord>> {
     assertTenant(tenant);
     const doc = assertPolicyDocument(document);
     compilePolicy(doc); // every override must compile too
@@ -262,7 +269,7 @@ export class Governance {
    * Saves a Rego policy version (kind `rego-wasm`): the bundle is loaded once to check
    * it (POLICY_INVALID naming what is wrong), its SHA-256 is the version's digest, and
    * a `policy.version` entry records it. Versions, activation and checks then work as
-   * for native policies.
+   * for native policies; saving the same bundle again is a no-op as for `savePolicy`.
    *
    * @example
    * await governance.saveRegoPolicy('acme', { id: 'risk', version: 1, bundle: readFileSync('bundle.tar.gz'), descriptor });
@@ -271,7 +278,7 @@ export class Governance {
     tenant: string,
     input: RegoPolicyInput,
     actor = 'library',
-  ): Promise<PolicyVersionRecord> {
+  ): Promise<SavedVersion<PolicyVersionRecord>> {
     assertTenant(tenant);
     const problems = [];
     if (typeof input.id !== 'string' || !new RegExp(POLICY_ID_PATTERN).test(input.id))
@@ -320,7 +327,12 @@ export class Governance {
   /**
    * Makes a saved version the tenant's active policy, recording `policy.activated`
    * first: if the ledger cannot record it, nothing changes and LEDGER_UNAVAILABLE is
-   * thrown (see `recordedChange`).
+   * thrown (see `recordedChange`). Activating the version that is active already
+   * changes and records nothing, also when several such requests come at once (see
+   * `activateDocumentVersion`).
+   *
+   * @throws GovgateError POLICY_NOT_FOUND, TENANT_INVALID, LEDGER_UNAVAILABLE, CONFLICT
+   *   (another version was activated meanwhile by another process).
    */
   async activatePolicy(
     tenant: string,
@@ -329,17 +341,12 @@ export class Governance {
     actor = 'library',
   ): Promise<PolicyVersionRecord> {
     assertTenant(tenant);
-    const record = await this.deps.policies.getVersion(tenant, id, version);
-    if (record === undefined)
-      throw new GovgateError(
-        'POLICY_NOT_FOUND',
-        `policy '${id}' version ${version} does not exist`,
-      );
-    const previous = await this.deps.policies.getActive(tenant);
-    await recordedChange(
+    return activateDocumentVersion(
+      this.deps.policies,
       this.deps.ledger,
-      tenant,
-      {
+      { tenant, id, version },
+      { noun: 'policy', notFound: 'POLICY_NOT_FOUND' },
+      (record, previous) => ({
         type: 'policy.activated',
         actor,
         data: {
@@ -348,10 +355,8 @@ export class Governance {
             ? {}
             : { previous: { id: previous.id, version: previous.version } }),
         },
-      },
-      () => this.deps.policies.activate(tenant, id, version),
+      }),
     );
-    return record;
   }
 
   /**

@@ -146,13 +146,18 @@ export {
 export type { ParsedApiKey } from './access/api-key.js';
 export { authenticate } from './access/authenticate.js';
 export { KeyAdmin } from './access/key-admin.js';
-export { documentVersionFromRow } from './stored-document.js';
-export type { StoredDocumentRow } from './stored-document.js';
+export {
+  activeChanged,
+  documentVersionFromRow,
+  isExpectedActive,
+  revokeRefused,
+} from './stored-document.js';
+export type { SavedVersion, StoredDocumentRow } from './stored-document.js';
 export type { IssuedKey, KeyAdminDeps, NewKey } from './access/key-admin.js';
 export type { AuthFailure, Authentication } from './access/authenticate.js';
 export { takeToken } from './metering/token-bucket.js';
 export type { BucketState } from './metering/token-bucket.js';
-export { checkUsage, usageDay, zeroCounts } from './metering/usage.js';
+export { checkUsage, checkUsageQuery, isUsageDay, usageDay, zeroCounts } from './metering/usage.js';
 export { MemoryRateLimitStore } from './metering/memory-rate-limit-store.js';
 export { TENANT_ID_PATTERN, isTenantId } from './schema/patterns.js';
 export { createValidator, describeErrors } from './schema/validator.js';
@@ -190,6 +195,7 @@ export {
   assertTransition,
   Compliance,
   buildEvidencePack,
+  checkPackPublicKey,
   compileProfile,
   createCompliance,
   eventsContentSha256,
@@ -277,6 +283,7 @@ export type {
   UsageQuery,
   UsageRow,
   UsageStorePort,
+  VersionRef,
   WorkflowRecord,
   WorkflowStorePort,
 } from './ports.js';

@@ -199,6 +199,12 @@ export interface DocumentKind {
  */
 export type PolicyVersionRecord = DocumentVersion<PolicySource>;
 
+/** Names one saved version of a document: a policy, a requirement profile. */
+export interface VersionRef {
+  readonly id: string;
+  readonly version: number;
+}
+
 export interface PolicySummary {
   readonly id: string;
   readonly latestVersion: number;
@@ -216,8 +222,18 @@ export interface PolicyStorePort {
   getVersion(tenant: string, id: string, version: number): Promise<PolicyVersionRecord | undefined>;
   listVersions(tenant: string, id: string): Promise<readonly PolicyVersionRecord[]>;
   listPolicies(tenant: string): Promise<readonly PolicySummary[]>;
-  /** Makes (id, version) the tenant's active policy; POLICY_NOT_FOUND if it was never saved. */
-  activate(tenant: string, id: string, version: number): Promise<void>;
+  /**
+   * Makes (id, version) the tenant's active policy; POLICY_NOT_FOUND if it was never
+   * saved. With `expected` (the version the caller saw active, `null` for none) it is a
+   * compare-and-set: if another version is active by then, it is a CONFLICT and nothing
+   * changes, so of concurrent activations from the same state exactly one succeeds.
+   */
+  activate(
+    tenant: string,
+    id: string,
+    version: number,
+    expected?: VersionRef | null,
+  ): Promise<void>;
   /** Leaves the tenant without an active policy (its checks then fail closed). */
   deactivate(tenant: string): Promise<void>;
   getActive(tenant: string): Promise<PolicyVersionRecord | undefined>;
@@ -285,8 +301,17 @@ export interface KeyStorePort {
   list(tenant: string): Promise<readonly ApiKeyRecord[]>;
   /** Replaces the secret hash, keeping the old one valid until `graceUntil`. */
   rotate(tenant: string, id: string, secretHash: string, graceUntil: string): Promise<ApiKeyRecord>;
-  /** Marks the key revoked (the record stays); revoking again keeps the first time. */
-  revoke(tenant: string, id: string, at: string): Promise<ApiKeyRecord>;
+  /**
+   * Marks the key revoked (the record stays); revoking again keeps the first time. With
+   * `ifNotRevoked` it is a compare-and-set: a key already revoked is a CONFLICT and
+   * nothing changes, so of concurrent revocations exactly one succeeds.
+   */
+  revoke(
+    tenant: string,
+    id: string,
+    at: string,
+    options?: { readonly ifNotRevoked?: boolean },
+  ): Promise<ApiKeyRecord>;
   touch(tenant: string, id: string, at: string): Promise<void>;
 }
 export const KEY_STORE = Symbol.for('govgate.KeyStore');
@@ -348,7 +373,10 @@ export interface UsageQuery {
 /** Usage counters per tenant, key and day; `add` increments atomically. */
 export interface UsageStorePort {
   add(tenant: string, keyId: string, day: string, counts: UsageCounts): Promise<void>;
-  /** Rows in (day, keyId) order. */
+  /**
+   * Rows in (day, keyId) order. REQUEST_INVALID (see `checkUsageQuery`) for a day that
+   * is not a calendar date or a `fromDay` after `toDay`.
+   */
   list(tenant: string, query?: UsageQuery): Promise<readonly UsageRow[]>;
 }
 export const USAGE_STORE = Symbol.for('govgate.UsageStore');
@@ -397,7 +425,13 @@ export interface ProfileStorePort {
   ): Promise<ProfileVersionRecord | undefined>;
   listVersions(tenant: string, id: string): Promise<readonly ProfileVersionRecord[]>;
   listProfiles(tenant: string): Promise<readonly PolicySummary[]>;
-  activate(tenant: string, id: string, version: number): Promise<void>;
+  /** As PolicyStorePort.activate: a compare-and-set when `expected` is given. */
+  activate(
+    tenant: string,
+    id: string,
+    version: number,
+    expected?: VersionRef | null,
+  ): Promise<void>;
   deactivate(tenant: string): Promise<void>;
   getActive(tenant: string): Promise<ProfileVersionRecord | undefined>;
 }

@@ -1,7 +1,8 @@
 import { GovgateError } from './errors.js';
 import type { AppendRequest } from './ledger/entry.js';
 import { recordedChange } from './ledger/recorded-change.js';
-import type { DocumentVersion, LedgerPort } from './ports.js';
+import type { DocumentKind, DocumentVersion, LedgerPort, VersionRef } from './ports.js';
+import { serialized } from './serialized.js';
 
 /** A document version as the SQL stores keep it: the document as JSON text. */
 export interface StoredDocumentRow {
@@ -48,15 +49,59 @@ export function documentVersionFromRow<D>(
 }
 
 /**
+ * Whether the active version (`current`, undefined for none) is what a compare-and-set
+ * activation `expected` (null for none): the check every store makes before it sets.
+ */
+export function isExpectedActive(
+  current: VersionRef | undefined,
+  expected: VersionRef | null,
+): boolean {
+  if (current === undefined || expected === null) return current === undefined && expected === null;
+  return current.id === expected.id && current.version === expected.version;
+}
+
+/** The CONFLICT of a compare-and-set activation whose expected version is no longer active. */
+export function activeChanged(
+  kind: DocumentKind,
+  tenant: string,
+  expected: VersionRef | null,
+): GovgateError {
+  return new GovgateError(
+    'CONFLICT',
+    `the active ${kind.noun} of tenant '${tenant}' is no longer ${
+      expected === null ? 'none' : `'${expected.id}' version ${expected.version}`
+    }`,
+  );
+}
+
+/**
+ * Why a compare-and-set revocation (`ifNotRevoked`) changed nothing: the tenant has no
+ * such key (KEY_INVALID), or it is revoked already (CONFLICT).
+ */
+export function revokeRefused(tenant: string, id: string, exists: boolean): GovgateError {
+  return exists
+    ? new GovgateError('CONFLICT', `key '${id}' is already revoked`)
+    : new GovgateError('KEY_INVALID', `no key '${id}' for tenant '${tenant}'`);
+}
+
+/** What saving a document version did: the version as stored, and whether this call created it. */
+export interface SavedVersion<R> {
+  readonly record: R;
+  /** False when the same (id, version) with the same content was there already (nothing recorded). */
+  readonly created: boolean;
+}
+
+/**
  * Saves a new document version the way every versioned kind does: the same (id,
  * version) with the same digest returns what is stored (nothing recorded again), with
  * another digest it is a CONFLICT; otherwise the ledger entry is written first and
- * the version saved (see `recordedChange`).
+ * the version saved (see `recordedChange`). Saves of one (id, version) through one
+ * store run one at a time in this process, so identical concurrent saves record it once.
  *
  * @example
- * await saveDocumentVersion(policies, ledger, record, { type: 'policy.version', actor, data }, 'policy');
+ * const { record, created } = await saveDocumentVersion(policies, ledger, record, { type: 'policy.version', actor, data }, 'policy');
  */
-export async function saveDocumentVersion<R extends DocumentVersion<unknown>>(
+export function saveDocumentVersion<R extends DocumentVersion<unknown>>(
   store: {
     getVersion(tenant: string, id: string, version: number): Promise<R | undefined>;
     saveVersion(record: R): Promise<R>;
@@ -65,14 +110,105 @@ export async function saveDocumentVersion<R extends DocumentVersion<unknown>>(
   record: R,
   entry: AppendRequest,
   noun: string,
-): Promise<R> {
-  const existing = await store.getVersion(record.tenant, record.id, record.version);
-  if (existing !== undefined) {
-    if (existing.digest === record.digest) return existing;
-    throw new GovgateError(
-      'CONFLICT',
-      `${noun} '${record.id}' version ${record.version} already exists with other content`,
+): Promise<SavedVersion<R>> {
+  const key = `save\u0000${record.tenant}\u0000${record.id}\u0000${record.version}`;
+  return serialized(store, key, async () => {
+    const existing = await store.getVersion(record.tenant, record.id, record.version);
+    if (existing !== undefined) {
+      if (existing.digest === record.digest) return { record: existing, created: false };
+      throw new GovgateError(
+        'CONFLICT',
+        `${noun} '${record.id}' version ${record.version} already exists with other content`,
+      );
+    }
+    const saved = await recordedChange(ledger, record.tenant, entry, () =>
+      store.saveVersion(record),
     );
+    return { record: saved, created: true };
+  });
+}
+
+/**
+ * The tenant's active version as the store holds it now. `getActive` may answer from a
+ * cache that another process's change has not reached, so the answer is confirmed by a
+ * compare-and-set from and to that version, which changes nothing (and makes a caching
+ * store forget what it held); when it fails, the version is read again. None active is
+ * not confirmed: a compare-and-set from none then fails as a CONFLICT.
+ */
+async function confirmedActive<R extends DocumentVersion<unknown>>(
+  store: ActivatableStore<R>,
+  tenant: string,
+): Promise<R | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const active = await store.getActive(tenant);
+    if (active === undefined) return undefined;
+    try {
+      const ref = { id: active.id, version: active.version };
+      await store.activate(tenant, ref.id, ref.version, ref);
+      return active;
+    } catch (error) {
+      if (!GovgateError.is(error, 'CONFLICT') || attempt >= 3) throw error;
+    }
   }
-  return recordedChange(ledger, record.tenant, entry, () => store.saveVersion(record));
+}
+
+/** The store calls `activateDocumentVersion` needs (a policy or profile store). */
+interface ActivatableStore<R> {
+  getVersion(tenant: string, id: string, version: number): Promise<R | undefined>;
+  getActive(tenant: string): Promise<R | undefined>;
+  activate(
+    tenant: string,
+    id: string,
+    version: number,
+    expected?: VersionRef | null,
+  ): Promise<void>;
+}
+
+/**
+ * Makes a saved version the tenant's active one the way every versioned kind does:
+ * the kind's not-found error for a version never saved; when that version is active
+ * already (`confirmedActive`: a cached read may be stale), nothing changes and nothing
+ * is recorded; otherwise the entry `entryFor`
+ * makes (given the version active before, if any) is written first and the store
+ * compares and sets from that version (see `recordedChange`). Activations of one
+ * tenant through one store run one at a time in this process; one that another
+ * process beat to the same version gets an `audit.correction` for its entry and
+ * succeeds, one beaten to another version is the store's CONFLICT.
+ *
+ * @example
+ * await activateDocumentVersion(profiles, ledger, { tenant, id, version }, kind, (record) => ({
+ *   type: 'profile.activated', actor, data: { profile: { id, version, digest: record.digest } },
+ * }));
+ */
+export function activateDocumentVersion<R extends DocumentVersion<unknown>>(
+  store: ActivatableStore<R>,
+  ledger: Pick<LedgerPort, 'append'>,
+  target: { readonly tenant: string } & VersionRef,
+  kind: DocumentKind,
+  entryFor: (record: R, previous: R | undefined) => AppendRequest,
+): Promise<R> {
+  const { tenant, id, version } = target;
+  const isTarget = (r: R | undefined) => r !== undefined && r.id === id && r.version === version;
+  return serialized(store, `activate\u0000${tenant}`, async () => {
+    const record = await store.getVersion(tenant, id, version);
+    if (record === undefined)
+      throw new GovgateError(
+        kind.notFound,
+        `${kind.noun} '${id}' version ${version} does not exist`,
+      );
+    const previous = await confirmedActive(store, tenant);
+    if (isTarget(previous)) return record;
+    const expected = previous === undefined ? null : { id: previous.id, version: previous.version };
+    try {
+      await recordedChange(ledger, tenant, entryFor(record, previous), () =>
+        store.activate(tenant, id, version, expected),
+      );
+    } catch (error) {
+      // Another process activated this very version first: what was asked for holds.
+      if (GovgateError.is(error, 'CONFLICT') && isTarget(await store.getActive(tenant)))
+        return record;
+      throw error;
+    }
+    return record;
+  });
 }

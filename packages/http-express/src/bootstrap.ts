@@ -53,7 +53,7 @@ export async function bootstrap(runtime: Runtime): Promise<BootstrapResult> {
   }
   let activatedPolicy = false;
   if ((await runtime.policies.getActive(DEFAULT_TENANT)) === undefined) {
-    const record = await runtime.governance.savePolicy(
+    const { record } = await runtime.governance.savePolicy(
       DEFAULT_TENANT,
       defaultPolicyDocument(),
       'system',

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ApiKeyRecord, PolicyVersionRecord } from '@govgate/core';
-import { InMemoryKeyStore, InMemoryPolicyStore, ManualClock } from '@govgate/core/testing';
+import { createGovernance, type ApiKeyRecord, type PolicyVersionRecord } from '@govgate/core';
+import {
+  InMemoryKeyStore,
+  InMemoryLedger,
+  InMemoryPolicyStore,
+  ManualClock,
+  seedPolicy,
+} from '@govgate/core/testing';
 import { CachingKeyStore, CachingPolicyStore } from './caching-stores.js';
 
 const key: ApiKeyRecord = {
@@ -72,5 +78,38 @@ describe('CachingPolicyStore', () => {
     expect((await store.getActive('acme'))?.version).toBe(1);
     await store.deactivate('acme');
     expect(await store.getActive('acme')).toBeUndefined();
+  });
+});
+
+describe('activations through caching stores of two instances over one database', () => {
+  it('are not answered from a stale cache: activating the version cached as active activates it', async () => {
+    const shared = new InMemoryPolicyStore(); // the database both instances use
+    const ledger = new InMemoryLedger();
+    const clock = new ManualClock();
+    const storeA = new CachingPolicyStore(shared, clock, undefined, 1000);
+    const storeB = new CachingPolicyStore(shared, clock, undefined, 1000);
+    const a = createGovernance({ ledger, policies: storeA, clock });
+    const b = createGovernance({ ledger, policies: storeB, clock });
+    await a.savePolicy('acme', seedPolicy());
+    await a.savePolicy('acme', { ...seedPolicy(), version: 2 });
+    await a.activatePolicy('acme', 'default', 1);
+    expect((await storeB.getActive('acme'))?.version).toBe(1); // B caches version 1
+    await a.activatePolicy('acme', 'default', 2);
+    expect((await storeA.getActive('acme'))?.version).toBe(2); // A caches version 2
+    const before = (await ledger.head('acme')).size;
+    // B's cache still says 1 is active; the store says 2: 1 is activated and recorded
+    expect((await b.activatePolicy('acme', 'default', 1)).version).toBe(1);
+    expect((await shared.getActive('acme'))?.version).toBe(1);
+    const entries = [];
+    for await (const stored of ledger.read('acme', { fromSeq: before + 1 })) entries.push(stored);
+    expect(entries.map((e) => e.entry.type)).toEqual(['policy.activated']);
+    expect(entries[0]?.entry.data).toMatchObject({
+      policy: { id: 'default', version: 1 },
+      previous: { id: 'default', version: 2 },
+    });
+    // A's cache still says 2: asking A for 1, which is active, records nothing
+    expect((await a.activatePolicy('acme', 'default', 1)).version).toBe(1);
+    expect((await ledger.head('acme')).size).toBe(before + 1);
+    expect((await shared.getActive('acme'))?.version).toBe(1);
   });
 });

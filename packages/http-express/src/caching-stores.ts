@@ -5,6 +5,7 @@ import type {
   PolicyStorePort,
   PolicySummary,
   PolicyVersionRecord,
+  VersionRef,
 } from '@govgate/core';
 
 /**
@@ -111,10 +112,15 @@ export class CachingKeyStore implements KeyStorePort {
     }
   }
 
-  async revoke(tenant: string, id: string, at: string): Promise<ApiKeyRecord> {
+  async revoke(
+    tenant: string,
+    id: string,
+    at: string,
+    options?: { readonly ifNotRevoked?: boolean },
+  ): Promise<ApiKeyRecord> {
     this.byId.delete(id);
     try {
-      return await this.inner.revoke(tenant, id, at);
+      return await this.inner.revoke(tenant, id, at, options);
     } finally {
       this.byId.delete(id);
     }
@@ -155,10 +161,15 @@ export class CachingPolicyStore implements PolicyStorePort {
     return value;
   }
 
-  async activate(tenant: string, id: string, version: number): Promise<void> {
+  async activate(
+    tenant: string,
+    id: string,
+    version: number,
+    expected?: VersionRef | null,
+  ): Promise<void> {
     this.active.delete(tenant);
     try {
-      await this.inner.activate(tenant, id, version);
+      await this.inner.activate(tenant, id, version, expected);
     } finally {
       this.active.delete(tenant);
     }

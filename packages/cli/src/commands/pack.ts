@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { verifyPack } from '@govgate/core';
-import type { Command } from 'commander';
+import { checkPackPublicKey, verifyPack } from '@govgate/core';
+import { InvalidArgumentError, type Command } from 'commander';
 import { CliError, type CliContext } from '../context.js';
 
 async function readText(path: string, what: string): Promise<string> {
@@ -12,6 +13,30 @@ async function readText(path: string, what: string): Promise<string> {
       `cannot read the ${what} '${path}': ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
     );
   }
+}
+
+/**
+ * Reads `--public-key <file>` when the options are parsed: a file that cannot be read
+ * or is not an Ed25519 public key in PEM is a usage error naming the option (exit 2),
+ * before the pack is read or any check runs, never a pack that fails to verify.
+ */
+function publicKeyFile(cwd: string): (path: string) => string {
+  return (path) => {
+    let text: string;
+    try {
+      text = readFileSync(resolve(cwd, path), 'utf8');
+    } catch (error) {
+      throw new InvalidArgumentError(
+        `cannot read it: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
+    }
+    const problem = checkPackPublicKey(text);
+    if (problem !== undefined)
+      throw new InvalidArgumentError(
+        `${problem.message} (give the checkpoint key: GET /v1/ledger/public-key → publicKeyPem)`,
+      );
+    return text;
+  };
 }
 
 /** `govgate pack verify`: checks an evidence pack offline with the signer's public key. */
@@ -26,11 +51,12 @@ export function registerPack(program: Command, ctx: CliContext): void {
     .requiredOption(
       '--public-key <file>',
       'the checkpoint public key, SPKI PEM (GET /v1/ledger/public-key → publicKeyPem)',
+      publicKeyFile(ctx.cwd),
     )
     .option('--json', 'print the report as JSON')
     .action(async (file: string, options: { publicKey: string; json?: boolean }) => {
       const text = await readText(resolve(ctx.cwd, file), 'pack');
-      const key = await readText(resolve(ctx.cwd, options.publicKey), 'public key');
+      const key = options.publicKey; // the key's text: read and checked by publicKeyFile
       let value: unknown;
       try {
         value = JSON.parse(text);

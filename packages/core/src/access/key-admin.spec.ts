@@ -134,17 +134,77 @@ describe('KeyAdmin', () => {
     });
   });
 
-  it('keeps the first revocation time and records a repeated revocation with it', async () => {
+  it('keeps the first revocation time and records nothing when a revoked key is revoked again', async () => {
     const created = await admin.create({ tenant: 'acme', role: 'client', name: 'x' }, 'system');
     const first = await admin.revoke(created.record, 'system');
     clock.advance(5000);
-    const again = await admin.revoke(first, 'system');
-    expect(again.revokedAt).toBe(first.revokedAt);
+    const size = (await ledger.head('acme')).size;
+    expect(await admin.revoke(first, 'system')).toEqual(first);
+    // a record read before the revocation changes nothing either
+    expect(await admin.revoke(created.record, 'other')).toEqual(first);
+    expect((await ledger.head('acme')).size).toBe(size);
     const revocations = (await entriesOf(ledger, 'acme')).filter((e) => e.type === 'key.revoked');
     expect(revocations.map((e) => e.data)).toEqual([
       { key: { id: created.record.id }, at: first.revokedAt },
-      { key: { id: created.record.id }, at: first.revokedAt },
     ]);
+  });
+
+  it('records one revocation when the same key is revoked concurrently', async () => {
+    const created = await admin.create({ tenant: 'acme', role: 'client', name: 'x' }, 'system');
+    const answers = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((actor) => admin.revoke(created.record, actor)),
+    );
+    expect(new Set(answers.map((a) => a.revokedAt)).size).toBe(1);
+    expect((await entriesOf(ledger, 'acme')).map((e) => e.type)).toEqual([
+      'key.created',
+      'key.revoked',
+    ]);
+  });
+
+  it('corrects its entry and answers the revoked key when another process revoked it first', async () => {
+    const created = await admin.create({ tenant: 'acme', role: 'client', name: 'x' }, 'system');
+    // Two processes: each its own view of the one store, so nothing holds one back.
+    const viewOf = (): KeyStorePort => ({
+      create: (r) => keys.create(r),
+      findById: (id) => keys.findById(id),
+      list: (t) => keys.list(t),
+      touch: (t, id, at) => keys.touch(t, id, at),
+      rotate: (t, id, hash, until) => keys.rotate(t, id, hash, until),
+      revoke: (t, id, at, options) => keys.revoke(t, id, at, options),
+    });
+    const tenants = { get: () => Promise.resolve({ id: 'acme', name: 'Acme', createdAt: '' }) };
+    const [one, two] = await Promise.all(
+      ['p1', 'p2'].map((actor) =>
+        new KeyAdmin({ keys: viewOf(), tenants, ledger, clock }).revoke(created.record, actor),
+      ),
+    );
+    expect(one?.revokedAt).toBeDefined();
+    expect(two).toEqual(one);
+    const entries = await entriesOf(ledger, 'acme');
+    expect(entries.map((e) => e.type)).toEqual([
+      'key.created',
+      'key.revoked',
+      'key.revoked',
+      'audit.correction',
+    ]);
+    expect(entries[3]?.data).toEqual({
+      corrects: 3,
+      reason: `the key.revoked change did not take effect: key '${created.record.id}' is already revoked`,
+    });
+  });
+
+  it('refuses to revoke a key the tenant does not have (KEY_INVALID) and records nothing', async () => {
+    const created = await admin.create({ tenant: 'acme', role: 'client', name: 'x' }, 'system');
+    const size = (await ledger.head('acme')).size;
+    expect(await codeOf(admin.revoke({ ...created.record, tenant: 'globex' }, 's'))).toBe(
+      'KEY_INVALID',
+    );
+    expect(await codeOf(admin.revoke({ ...created.record, id: 'zzzzzzzzzzzzzzzz' }, 's'))).toBe(
+      'KEY_INVALID',
+    );
+    expect((await ledger.head('acme')).size).toBe(size);
+    expect((await ledger.head('globex')).size).toBe(0);
+    expect((await keys.findById(created.record.id))?.revokedAt).toBeUndefined();
   });
 
   it('refuses a missing tenant, platform on a non-admin key and rotating a revoked key', async () => {

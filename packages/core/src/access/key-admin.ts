@@ -10,6 +10,7 @@ import type {
   Role,
   TenantStorePort,
 } from '../ports.js';
+import { serialized } from '../serialized.js';
 import { generateApiKey } from './api-key.js';
 
 /** What a new key is for; its id and secret are generated. */
@@ -139,17 +140,39 @@ export class KeyAdmin {
   }
 
   /**
-   * Revokes a key at once (the record stays). Revoking a revoked key keeps the first
-   * time and records the request again.
+   * Revokes a key at once (the record stays). Revoking a revoked key changes and
+   * records nothing: it answers the key as it is, with the first revocation time.
+   * Revocations of one key through one store run one at a time in this process; the
+   * store's compare-and-set lets one of several processes revoke it, and a loser's
+   * `key.revoked` entry gets an `audit.correction` (it still answers the revoked key).
    *
-   * @throws GovgateError LEDGER_UNAVAILABLE.
+   * @throws GovgateError KEY_INVALID (no such key of the tenant), LEDGER_UNAVAILABLE.
    */
   revoke(record: ApiKeyRecord, actor: string): Promise<ApiKeyRecord> {
-    const at = record.revokedAt ?? this.now();
-    return this.recorded(
-      record.tenant,
-      { type: 'key.revoked', actor, subject: record.id, data: { key: { id: record.id }, at } },
-      () => this.deps.keys.revoke(record.tenant, record.id, at),
-    );
+    const { tenant, id } = record;
+    const { keys } = this.deps;
+    const current = async (): Promise<ApiKeyRecord> => {
+      const found = await keys.findById(id);
+      if (found === undefined || found.tenant !== tenant)
+        throw new GovgateError('KEY_INVALID', `no key '${id}' for tenant '${tenant}'`);
+      return found;
+    };
+    return serialized(keys, `revoke\u0000${id}`, async () => {
+      const before = await current();
+      if (before.revokedAt !== undefined) return before;
+      const at = this.now();
+      try {
+        return await this.recorded(
+          tenant,
+          { type: 'key.revoked', actor, subject: id, data: { key: { id }, at } },
+          () => keys.revoke(tenant, id, at, { ifNotRevoked: true }),
+        );
+      } catch (error) {
+        if (!GovgateError.is(error, 'CONFLICT')) throw error;
+        const after = await current();
+        if (after.revokedAt === undefined) throw error;
+        return after;
+      }
+    });
   }
 }

@@ -96,6 +96,72 @@ describe('Compliance', () => {
     });
   });
 
+  it.each([
+    ['an unknown profile', 'nope', "no profile 'nope'"],
+    ['an unknown profile with a version', 'nope@1', "profile 'nope' has no version 1"],
+    [
+      'a version the profile does not have',
+      'model-release@2',
+      "profile 'model-release' has no version 2",
+    ],
+  ])(
+    'refuses evidence naming %s (PROFILE_NOT_FOUND at /profile) and records nothing',
+    async (_what, profile, missing) => {
+      const size = (await ledger.head('acme')).size;
+      const error = await compliance
+        .recordEvidence('acme', { runId: 'r1', type: 'x', data: {}, profile }, 'key:ci')
+        .catch((e: unknown) => e);
+      expect(GovgateError.is(error, 'PROFILE_NOT_FOUND')).toBe(true);
+      expect((error as GovgateError).message).toContain(missing);
+      expect((error as GovgateError).details).toEqual([
+        { pointer: '/profile', message: expect.stringContaining(missing) as unknown },
+      ]);
+      expect((await ledger.head('acme')).size).toBe(size);
+      expect(await index.list('acme')).toEqual([]);
+    },
+  );
+
+  it('records evidence naming a profile the tenant has, with or without its version', async () => {
+    await compliance.recordEvidence(
+      'acme',
+      { runId: 'r1', type: 'eval.accuracy', data: { value: 0.93 }, profile: 'model-release' },
+      'key:ci',
+    );
+    await compliance.recordEvidence(
+      'acme',
+      { runId: 'r1', type: 'bias.audit', data: { passed: true }, profile: 'model-release@1' },
+      'key:ci',
+    );
+    expect((await index.list('acme', { runId: 'r1' })).map((r) => r.type)).toEqual([
+      'eval.accuracy',
+      'bias.audit',
+    ]);
+    expect((await compliance.verdict('acme', 'r1')).profile).toMatchObject({
+      id: 'model-release',
+      version: 1,
+    });
+  });
+
+  it('treats saving an identical profile again as a no-op and records nothing', async () => {
+    const size = (await ledger.head('acme')).size;
+    const again = await compliance.saveProfile('acme', modelRelease, 'admin');
+    expect(again).toMatchObject({ created: false, record: { id: 'model-release', version: 1 } });
+    expect((await ledger.head('acme')).size).toBe(size);
+    const other = await compliance.saveProfile('acme', { ...modelRelease, version: 2 }, 'admin');
+    expect(other).toMatchObject({ created: true, record: { version: 2 } });
+    expect((await ledger.head('acme')).size).toBe(size + 1);
+  });
+
+  it('records nothing when the active profile version is activated again', async () => {
+    const size = (await ledger.head('acme')).size;
+    const record = await compliance.activateProfile('acme', 'model-release', 1, 'admin');
+    expect(record).toMatchObject({ id: 'model-release', version: 1 });
+    await Promise.all(
+      ['a', 'b'].map((actor) => compliance.activateProfile('acme', 'model-release', 1, actor)),
+    );
+    expect((await ledger.head('acme')).size).toBe(size);
+  });
+
   it('exports a pack proven against a checkpoint signed for it', async () => {
     for (const e of evidence)
       await compliance.recordEvidence('acme', { runId: 'r1', ...e }, 'key:ci');

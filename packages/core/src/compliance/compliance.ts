@@ -3,7 +3,11 @@ import { GovgateError } from '../errors.js';
 import { canonicalDigest } from '../ledger/canonical-json.js';
 import { appendCheckpoint, type CheckpointSignerPort } from '../ledger/checkpoint.js';
 import { recordedChange } from '../ledger/recorded-change.js';
-import { saveDocumentVersion } from '../stored-document.js';
+import {
+  activateDocumentVersion,
+  saveDocumentVersion,
+  type SavedVersion,
+} from '../stored-document.js';
 import type { AppendRequest, LedgerEntry, StoredEntry } from '../ledger/entry.js';
 import type {
   ClockPort,
@@ -49,6 +53,14 @@ function profileRef(text: string): { id: string; version?: number } {
   return { id: text.slice(0, at), version: Number(text.slice(at + 1)) };
 }
 
+/** What is missing when a profile reference names nothing. */
+function profileMissing(text: string): string {
+  const ref = profileRef(text);
+  return ref.version === undefined
+    ? `no profile '${ref.id}'`
+    : `profile '${ref.id}' has no version ${ref.version}`;
+}
+
 /**
  * The compliance use cases: record evidence for runs, judge runs against requirement
  * profiles, export evidence packs, move assessment workflows. Every change is a
@@ -86,12 +98,33 @@ export class Compliance {
 
   /**
    * Records a piece of evidence (EVIDENCE_INVALID names every problem) as an
-   * `evidence` entry, then indexes it by run. If indexing fails after the entry is
-   * written, `reindex` repairs the index from the ledger.
+   * `evidence` entry, then indexes it by run. Evidence that names a requirement
+   * profile (`id` or `id@version`) is recorded only if the tenant has that profile
+   * (version): PROFILE_NOT_FOUND naming `/profile` otherwise, and nothing is written.
+   * If indexing fails after the entry is written, `reindex` repairs the index from the
+   * ledger.
+   *
+   * @throws GovgateError EVIDENCE_INVALID, PROFILE_NOT_FOUND, TENANT_INVALID,
+   *   LEDGER_UNAVAILABLE.
    */
   async recordEvidence(tenant: string, input: unknown, actor: string): Promise<RecordedEvidence> {
     assertTenant(tenant);
     const request = evidenceEntry(input, actor);
+    const named = request.data.profile;
+    // Versions are never deleted: a profile found now is there for every later verdict.
+    if (typeof named === 'string' && (await this.namedProfile(tenant, named)) === undefined)
+      throw new GovgateError(
+        'PROFILE_NOT_FOUND',
+        `${profileMissing(named)}: nothing was recorded`,
+        {
+          details: [
+            {
+              pointer: '/profile',
+              message: `must name a requirement profile of the tenant (id or id@version): ${profileMissing(named)}`,
+            },
+          ],
+        },
+      );
     const entry = await this.record(tenant, request);
     const evidence = evidenceOf(entry) as RecordedEvidence;
     await this.deps.evidenceIndex.add(tenant, [
@@ -169,6 +202,23 @@ export class Compliance {
     return compiled;
   }
 
+  /**
+   * The version a profile reference names: `id@version` that version; `id` the active
+   * version if it is of that profile, else its latest. Undefined when there is none.
+   */
+  private async namedProfile(
+    tenant: string,
+    text: string,
+  ): Promise<ProfileVersionRecord | undefined> {
+    const ref = profileRef(text);
+    if (ref.version !== undefined)
+      return this.deps.profiles.getVersion(tenant, ref.id, ref.version);
+    const active = await this.deps.profiles.getActive(tenant);
+    if (active?.id === ref.id) return active;
+    const versions = await this.deps.profiles.listVersions(tenant, ref.id);
+    return versions[versions.length - 1];
+  }
+
   /** The profile a run is judged by: named, or named by its first evidence, or the active one. */
   private async profileFor(
     tenant: string,
@@ -185,22 +235,9 @@ export class Compliance {
         );
       return active;
     }
-    const ref = profileRef(text);
-    if (ref.version !== undefined) {
-      const record = await this.deps.profiles.getVersion(tenant, ref.id, ref.version);
-      if (record === undefined)
-        throw new GovgateError(
-          'PROFILE_NOT_FOUND',
-          `profile '${ref.id}' has no version ${ref.version}`,
-        );
-      return record;
-    }
-    const active = await this.deps.profiles.getActive(tenant);
-    if (active?.id === ref.id) return active;
-    const versions = await this.deps.profiles.listVersions(tenant, ref.id);
-    const latest = versions[versions.length - 1];
-    if (latest === undefined) throw new GovgateError('PROFILE_NOT_FOUND', `no profile '${ref.id}'`);
-    return latest;
+    const record = await this.namedProfile(tenant, text);
+    if (record === undefined) throw new GovgateError('PROFILE_NOT_FOUND', profileMissing(text));
+    return record;
   }
 
   /** Judges a run (see judgeRun) against its profile, at the current time. */
@@ -245,12 +282,16 @@ export class Compliance {
     return signEvidencePack(unsigned, signer);
   }
 
-  /** Saves a requirement profile version (PROFILE_INVALID names every problem); a `profile.version` entry. */
+  /**
+   * Saves a requirement profile version (PROFILE_INVALID names every problem); a
+   * `profile.version` entry. Saving the same (id, version) again with identical content
+   * is a no-op (`created: false`, nothing recorded); with other content a CONFLICT.
+   */
   async saveProfile(
     tenant: string,
     document: unknown,
     actor: string,
-  ): Promise<ProfileVersionRecord> {
+  ): Promise<SavedVersion<ProfileVersionRecord>> {
     assertTenant(tenant);
     const compiled = compileProfile(document);
     const { id, version } = compiled.profile;
@@ -272,7 +313,11 @@ export class Compliance {
     );
   }
 
-  /** Activates a saved profile version; a `profile.activated` entry, written first (see `recordedChange`). */
+  /**
+   * Activates a saved profile version; a `profile.activated` entry, written first (see
+   * `recordedChange`). Activating the version that is active already changes and
+   * records nothing (see `activateDocumentVersion`).
+   */
   async activateProfile(
     tenant: string,
     id: string,
@@ -280,23 +325,17 @@ export class Compliance {
     actor: string,
   ): Promise<ProfileVersionRecord> {
     assertTenant(tenant);
-    const record = await this.deps.profiles.getVersion(tenant, id, version);
-    if (record === undefined)
-      throw new GovgateError(
-        'PROFILE_NOT_FOUND',
-        `profile '${id}' version ${version} does not exist`,
-      );
-    await recordedChange(
+    return activateDocumentVersion(
+      this.deps.profiles,
       this.deps.ledger,
-      tenant,
-      {
+      { tenant, id, version },
+      { noun: 'profile', notFound: 'PROFILE_NOT_FOUND' },
+      (record) => ({
         type: 'profile.activated',
         actor,
         data: { profile: { id, version, digest: record.digest } },
-      },
-      () => this.deps.profiles.activate(tenant, id, version),
+      }),
     );
-    return record;
   }
 
   /** Opens an assessment of a regulation, in state `draft`; a `workflow.created` entry. */

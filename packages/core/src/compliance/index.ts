@@ -19,6 +19,7 @@ export type { MissingItem, Verdict, VerdictReason, VerdictStatus } from './verdi
 export {
   EVIDENCE_PACK_SCHEMA,
   buildEvidencePack,
+  checkPackPublicKey,
   eventsContentSha256,
   packSignatureMessage,
   signEvidencePack,

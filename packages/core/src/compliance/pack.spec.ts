@@ -1,7 +1,8 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { packFixture } from './__fixtures__/compliance.js';
 import { canonicalJson, sha256Hex } from '../ledger/canonical-json.js';
-import { eventsContentSha256, verifyPack, type EvidencePack } from './pack.js';
+import { checkPackPublicKey, eventsContentSha256, verifyPack, type EvidencePack } from './pack.js';
 
 function flip(text: string, at: number): string {
   const c = text[at] as string;
@@ -29,6 +30,47 @@ describe('evidence packs', () => {
       entries: 2,
       failures: [],
     });
+  });
+
+  it('report a key that is no Ed25519 public key as that alone, without blaming the pack', async () => {
+    const { pack } = await packFixture();
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
+    // a private key would verify (its public half derives from it), but it has no place here
+    const privateKey = generateKeyPairSync('ed25519')
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    for (const [key, problem] of [
+      [privateKey, 'is a private key'],
+      ['# govgate\n\nA README, not a key.\n', 'is not a PEM public key'],
+      ['', 'is not a PEM public key'],
+      [rsa, 'is a key of type rsa, not Ed25519'],
+    ] as const) {
+      expect(checkPackPublicKey(key)).toMatchObject({
+        code: 'KEY_INVALID',
+        details: [
+          { pointer: '/publicKeyPem', message: expect.stringContaining(problem) as unknown },
+        ],
+      });
+      const report = verifyPack(pack, key);
+      expect(report).toEqual({
+        ok: false,
+        entries: 2,
+        failures: [
+          {
+            code: 'public_key_invalid',
+            message: expect.stringContaining(problem) as unknown,
+          },
+        ],
+      });
+    }
+  });
+
+  it('take an Ed25519 public key in PEM as a key to check with', async () => {
+    const { publicKeyPem, otherPublicKeyPem } = await packFixture();
+    expect(checkPackPublicKey(publicKeyPem)).toBeUndefined();
+    expect(checkPackPublicKey(otherPublicKeyPem)).toBeUndefined();
   });
 
   it('fail with another key', async () => {

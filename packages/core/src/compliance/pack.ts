@@ -1,4 +1,5 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { GovgateError } from '../errors.js';
 import { canonicalJson, sha256Hex } from '../ledger/canonical-json.js';
 import {
   verifyCheckpoint,
@@ -113,6 +114,7 @@ export function buildEvidencePack(input: {
 }
 
 export type PackFailureCode =
+  | 'public_key_invalid'
   | 'malformed'
   | 'bundle_digest'
   | 'pack_signature'
@@ -158,11 +160,44 @@ function packSignatureVerifies(digest: unknown, signature: unknown, publicKeyPem
 }
 
 /**
+ * KEY_INVALID naming what is wrong when `publicKeyPem` is not a key packs can be
+ * verified with (an Ed25519 public key, PEM: what GET /v1/ledger/public-key gives as
+ * `publicKeyPem`); undefined when it is one. Check a key a user supplies with this
+ * before verifying, so that a wrong file is not reported as a pack that fails.
+ *
+ * @example
+ * const problem = checkPackPublicKey(readFileSync('key.pem', 'utf8'));
+ * if (problem !== undefined) throw problem;
+ */
+export function checkPackPublicKey(publicKeyPem: unknown): GovgateError | undefined {
+  let problem: string | undefined;
+  if (typeof publicKeyPem !== 'string') problem = 'must be text';
+  else if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(publicKeyPem))
+    problem = 'is a private key: verifying needs only the public key (SPKI PEM)';
+  else {
+    let key: KeyObject | undefined;
+    try {
+      key = createPublicKey(publicKeyPem);
+    } catch {
+      problem = 'is not a PEM public key (-----BEGIN PUBLIC KEY-----)';
+    }
+    if (key !== undefined && key.asymmetricKeyType !== 'ed25519')
+      problem = `is a key of type ${key.asymmetricKeyType ?? 'unknown'}, not Ed25519`;
+  }
+  if (problem === undefined) return undefined;
+  return new GovgateError('KEY_INVALID', `the public key ${problem}`, {
+    details: [{ pointer: '/publicKeyPem', message: problem }],
+  });
+}
+
+/**
  * Verifies an evidence pack with nothing but the pack and the signer's public key
  * (SPKI PEM), and reports every check that fails: the bundle and events digests, the
  * checkpoint's signature, and for each entry its canonical form, hash, tenant, run,
  * order and inclusion in the checkpoint's tree. The pack is untrusted input: any
- * shape problem is a `malformed` failure, never an exception.
+ * shape problem is a `malformed` failure, never an exception. A key that is not an
+ * Ed25519 public key in PEM (see `checkPackPublicKey`) is the one failure
+ * `public_key_invalid`, and nothing of the pack is checked: it is not the pack's fault.
  *
  * @example
  * const report = verifyPack(JSON.parse(readFileSync('pack.json', 'utf8')), publicKeyPem);
@@ -172,6 +207,12 @@ export function verifyPack(value: unknown, publicKeyPem: string): PackReport {
   const failures: PackFailure[] = [];
   const fail = (code: PackFailureCode, message: string, seq?: number) =>
     failures.push(seq === undefined ? { code, message } : { code, message, seq });
+  const keyProblem = checkPackPublicKey(publicKeyPem);
+  if (keyProblem !== undefined) {
+    fail('public_key_invalid', `${keyProblem.message}: the pack was not checked`);
+    const count = isObject(value) && Array.isArray(value.entries) ? value.entries.length : 0;
+    return { ok: false, entries: count, failures };
+  }
   if (!isObject(value)) {
     fail('malformed', 'the pack is not a JSON object');
     return { ok: false, entries: 0, failures };

@@ -1,7 +1,8 @@
 import { GovgateError } from '../errors.js';
-import { checkUsage, zeroCounts } from '../metering/usage.js';
+import { checkUsage, checkUsageQuery, zeroCounts } from '../metering/usage.js';
 import { MemoryRateLimitStore } from '../metering/memory-rate-limit-store.js';
 import { isTenantId } from '../schema/patterns.js';
+import { activeChanged, isExpectedActive, revokeRefused } from '../stored-document.js';
 import type { WorkflowState } from '../compliance/workflow.js';
 import type {
   ApiKeyRecord,
@@ -23,6 +24,7 @@ import type {
   UsageQuery,
   UsageRow,
   UsageStorePort,
+  VersionRef,
   WorkflowRecord,
   WorkflowStorePort,
 } from '../ports.js';
@@ -82,7 +84,12 @@ class InMemoryVersions<R extends DocumentVersion<unknown>> {
     return Promise.resolve(out.sort((a, b) => a.id.localeCompare(b.id)));
   }
 
-  activate(tenant: string, id: string, version: number): Promise<void> {
+  activate(
+    tenant: string,
+    id: string,
+    version: number,
+    expected?: VersionRef | null,
+  ): Promise<void> {
     if (!this.versions.has(InMemoryVersions.key(tenant, id, version)))
       return Promise.reject(
         new GovgateError(
@@ -90,6 +97,8 @@ class InMemoryVersions<R extends DocumentVersion<unknown>> {
           `${this.kind.noun} '${id}' version ${version} does not exist`,
         ),
       );
+    if (expected !== undefined && !isExpectedActive(this.active.get(tenant), expected))
+      return Promise.reject(activeChanged(this.kind, tenant, expected));
     this.active.set(tenant, { id, version });
     return Promise.resolve();
   }
@@ -173,7 +182,19 @@ export class InMemoryKeyStore implements KeyStorePort {
     }));
   }
 
-  revoke(tenant: string, id: string, at: string): Promise<ApiKeyRecord> {
+  revoke(
+    tenant: string,
+    id: string,
+    at: string,
+    options: { readonly ifNotRevoked?: boolean } = {},
+  ): Promise<ApiKeyRecord> {
+    const record = this.keys.get(id);
+    if (
+      options.ifNotRevoked === true &&
+      record?.tenant === tenant &&
+      record.revokedAt !== undefined
+    )
+      return Promise.reject(revokeRefused(tenant, id, true));
     return this.update(tenant, id, (r) =>
       r.revokedAt === undefined ? { ...r, revokedAt: at } : r,
     );
@@ -230,6 +251,8 @@ export class InMemoryUsageStore implements UsageStorePort {
   }
 
   list(tenant: string, query: UsageQuery = {}): Promise<readonly UsageRow[]> {
+    const problem = checkUsageQuery(query);
+    if (problem !== undefined) return Promise.reject(problem);
     const rows = [...this.rows.values()].filter(
       (r) =>
         r.tenant === tenant &&

@@ -83,7 +83,12 @@ interface VersionStore<R> {
   saveVersion(record: R): Promise<R>;
   getVersion(tenant: string, id: string, version: number): Promise<R | undefined>;
   listVersions(tenant: string, id: string): Promise<readonly R[]>;
-  activate(tenant: string, id: string, version: number): Promise<void>;
+  activate(
+    tenant: string,
+    id: string,
+    version: number,
+    expected?: { readonly id: string; readonly version: number } | null,
+  ): Promise<void>;
   deactivate(tenant: string): Promise<void>;
   getActive(tenant: string): Promise<R | undefined>;
 }
@@ -200,6 +205,61 @@ function versionStoreContract<
         expect(await codeOf(store().activate(tenant, id, 9))).toBe(notFound);
         expect(await codeOf(store().activate(tenant, 'unknown', 1))).toBe(notFound);
         expect((await store().getActive(tenant))?.version).toBe(1);
+      },
+      timeout,
+    );
+
+    it(
+      'activates from the expected active version only (compare-and-set): otherwise a CONFLICT that changes nothing',
+      async () => {
+        const tenant = freshTenant();
+        const other = kind.another.id;
+        for (const document of [v1, v2, kind.another])
+          await store().saveVersion(record(tenant, document));
+        await store().activate(tenant, id, 1, null);
+        expect((await store().getActive(tenant))?.version).toBe(1);
+        expect(await codeOf(store().activate(tenant, id, 2, null))).toBe('CONFLICT');
+        expect(await codeOf(store().activate(tenant, id, 2, { id, version: 2 }))).toBe('CONFLICT');
+        expect(await codeOf(store().activate(tenant, id, 2, { id: other, version: 1 }))).toBe(
+          'CONFLICT',
+        );
+        expect(await store().getActive(tenant)).toMatchObject({ id, version: 1 });
+        await store().activate(tenant, other, 1, { id, version: 1 });
+        expect(await store().getActive(tenant)).toMatchObject({ id: other, version: 1 });
+        expect(await codeOf(store().activate(tenant, id, 9, { id: other, version: 1 }))).toBe(
+          notFound,
+        );
+        expect(await codeOf(store().activate(tenant, id, 9, { id, version: 1 }))).toBe(notFound);
+        expect(await store().getActive(tenant)).toMatchObject({ id: other, version: 1 });
+      },
+      timeout,
+    );
+
+    it(
+      'lets exactly one of several concurrent activations from the same state succeed',
+      async () => {
+        const tenant = freshTenant();
+        for (const document of [v1, v2, kind.another])
+          await store().saveVersion(record(tenant, document));
+        const targets = (n: number) =>
+          n % 2 === 0 ? { id, version: 2 } : { id: kind.another.id, version: 1 };
+        // from none active, then from version 1
+        for (const expected of [null, { id, version: 1 }]) {
+          if (expected !== null) {
+            await store().deactivate(tenant);
+            await store().activate(tenant, id, 1);
+          }
+          const outcomes = await Promise.all(
+            Array.from({ length: 8 }, (_, n) =>
+              codeOf(store().activate(tenant, targets(n).id, targets(n).version, expected)),
+            ),
+          );
+          expect(outcomes.filter((code) => code === undefined)).toHaveLength(1);
+          expect(outcomes.filter((code) => code === 'CONFLICT')).toHaveLength(7);
+          expect(await store().getActive(tenant)).toMatchObject(
+            targets(outcomes.indexOf(undefined)),
+          );
+        }
       },
       timeout,
     );
@@ -339,6 +399,49 @@ export function keyStoreContract(
         expect((await stores().keys.revoke(tenant, key.id, at(10))).revokedAt).toBe(at(10));
         expect((await stores().keys.revoke(tenant, key.id, at(20))).revokedAt).toBe(at(10));
         expect((await stores().keys.findById(key.id))?.revokedAt).toBe(at(10));
+      },
+      timeout,
+    );
+
+    it(
+      'revokes only a key not yet revoked when asked to (compare-and-set): otherwise a CONFLICT, the first time kept',
+      async () => {
+        const tenant = freshTenant();
+        const key = aKey(tenant, keyId());
+        await stores().keys.create(key);
+        const cas = { ifNotRevoked: true } as const;
+        expect((await stores().keys.revoke(tenant, key.id, at(10), cas)).revokedAt).toBe(at(10));
+        expect(await codeOf(stores().keys.revoke(tenant, key.id, at(20), cas))).toBe('CONFLICT');
+        expect(await stores().keys.findById(key.id)).toEqual({ ...key, revokedAt: at(10) });
+        expect(await codeOf(stores().keys.revoke(tenant, keyId(), at(30), cas))).toBe(
+          'KEY_INVALID',
+        );
+        const theirs = aKey(freshTenant(), keyId());
+        await stores().keys.create(theirs);
+        expect(await codeOf(stores().keys.revoke(tenant, theirs.id, at(30), cas))).toBe(
+          'KEY_INVALID',
+        );
+        expect(await stores().keys.findById(theirs.id)).toEqual(theirs);
+      },
+      timeout,
+    );
+
+    it(
+      'lets exactly one of several concurrent compare-and-set revocations succeed',
+      async () => {
+        const tenant = freshTenant();
+        const key = aKey(tenant, keyId());
+        await stores().keys.create(key);
+        const outcomes = await Promise.all(
+          Array.from({ length: 8 }, (_, n) =>
+            codeOf(stores().keys.revoke(tenant, key.id, at(n + 1), { ifNotRevoked: true })),
+          ),
+        );
+        expect(outcomes.filter((code) => code === undefined)).toHaveLength(1);
+        expect(outcomes.filter((code) => code === 'CONFLICT')).toHaveLength(7);
+        expect((await stores().keys.findById(key.id))?.revokedAt).toBe(
+          at(outcomes.indexOf(undefined) + 1),
+        );
       },
       timeout,
     );
@@ -577,6 +680,39 @@ export function usageContract(
           'REQUEST_INVALID',
         );
         expect(await store().list(tenant)).toEqual([]);
+      },
+      timeout,
+    );
+
+    it(
+      'refuses a day that is not a calendar date, or a range that ends before it starts (REQUEST_INVALID naming the field)',
+      async () => {
+        const tenant = freshTenant();
+        await store().add(tenant, 'k', '2026-12-03', { requests: 1 });
+        const pointersOf = async (promise: Promise<unknown>) => {
+          const error = await promise.then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(GovgateError.is(error, 'REQUEST_INVALID')).toBe(true);
+          return (error as GovgateError).details.map((d) => d.pointer);
+        };
+        expect(await pointersOf(store().list(tenant, { fromDay: '2026-13-45' }))).toEqual([
+          '/fromDay',
+        ]);
+        expect(await pointersOf(store().list(tenant, { toDay: '2026-02-30' }))).toEqual(['/toDay']);
+        expect(
+          await pointersOf(store().list(tenant, { fromDay: '2026-12-05', toDay: '2026-12-01' })),
+        ).toEqual(['/fromDay', '/toDay']);
+        expect(await pointersOf(store().add(tenant, 'k', '2026-02-30', { requests: 1 }))).toEqual([
+          '/day',
+        ]);
+        expect(
+          (await store().list(tenant, { fromDay: '2026-12-03', toDay: '2026-12-03' })).map(
+            (r) => r.counts.requests,
+          ),
+        ).toEqual([1]);
+        expect(await store().list(tenant)).toHaveLength(1);
       },
       timeout,
     );

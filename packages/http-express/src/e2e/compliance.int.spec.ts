@@ -57,6 +57,17 @@ describe('compliance over HTTP: the model release example', () => {
     expect(invalid.body.code).toBe('PROFILE_INVALID');
   });
 
+  it('answers saving the same profile version again with 200 and records nothing', async () => {
+    const before = (await service.runtime.ledger.head('default')).size;
+    const again = await admin.post('/v1/profiles', profileYaml, {
+      'content-type': 'application/yaml',
+    });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id: 'model-release', version: 1 });
+    expect(again.headers.get('location')).toBe('/v1/profiles/model-release/versions/1');
+    expect((await service.runtime.ledger.head('default')).size).toBe(before);
+  });
+
   it('walks the run from INCOMPLETE to VALID as the evidence comes in', async () => {
     const statuses: string[] = [];
     for (const [i, evidence] of run.evidence.entries()) {
@@ -134,6 +145,28 @@ describe('compliance over HTTP: the model release example', () => {
       expect.arrayContaining(['/runId', '/type', '/data', '/extra']),
     );
     expect((await service.runtime.ledger.head('default')).size).toBe(before);
+  });
+
+  it('refuses evidence naming a profile (version) the tenant does not have with 404 at /profile, and records nothing', async () => {
+    const before = (await service.runtime.ledger.head('default')).size;
+    for (const profile of ['nope@1', 'nope', 'model-release@9']) {
+      const answer = await pipeline.post('/v1/evidence', {
+        runId: 'names-no-profile',
+        type: 'eval.accuracy',
+        data: { value: 0.9 },
+        profile,
+      });
+      expect([profile, answer.status, answer.body.code]).toEqual([
+        profile,
+        404,
+        'PROFILE_NOT_FOUND',
+      ]);
+      expect(answer.body.errors.map((e: { pointer: string }) => e.pointer)).toEqual(['/profile']);
+    }
+    expect((await service.runtime.ledger.head('default')).size).toBe(before);
+    expect(
+      await service.runtime.evidenceIndex.list('default', { runId: 'names-no-profile' }),
+    ).toEqual([]);
   });
 
   it('reports control coverage of the run per regulation with the evidence seqs', async () => {
@@ -244,6 +277,27 @@ describe('compliance over HTTP: the model release example', () => {
     // an assessment of a regulation govgate has no catalog of
     const unknown = await admin.post('/v1/workflows', { regulation: 'gdpr', title: 'x' });
     expect(unknown.status).toBe(404);
+  });
+
+  it('answers activating the active profile version with 200 and records nothing, and lists inactive profiles with activeVersion null', async () => {
+    expect((await admin.post('/v1/profiles/light/versions/1/activate')).status).toBe(200);
+    const before = (await service.runtime.ledger.head('default')).size;
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => admin.post('/v1/profiles/light/versions/1/activate')),
+    );
+    for (const answer of answers) expect([answer.status, answer.body.active]).toEqual([200, true]);
+    expect((await service.runtime.ledger.head('default')).size).toBe(before);
+    const listed = (await auditor.get('/v1/profiles')).body.profiles as { id: string }[];
+    expect(listed.find((p) => p.id === 'light')).toEqual({
+      id: 'light',
+      latestVersion: 1,
+      activeVersion: 1,
+    });
+    expect(listed.find((p) => p.id === 'model-release')).toEqual({
+      id: 'model-release',
+      latestVersion: 1,
+      activeVersion: null,
+    });
   });
 
   it('shows none of it to another tenant', async () => {

@@ -267,6 +267,31 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
         }
       });
 
+      it('answers revoking a revoked key with 200 and the key as it is, recording the revocation once', async () => {
+        const made = await as.admin!.post('/v1/admin/keys', { role: 'client', name: 'twice' });
+        const id = made.body.record.id as string;
+        const first = await as.admin!.delete(`/v1/admin/keys/${id}`);
+        expect(first.status).toBe(200);
+        const size = await sizeOf(service);
+        const again = await as.admin!.delete(`/v1/admin/keys/${id}`);
+        expect(again.status).toBe(200);
+        expect(again.body).toEqual(first.body);
+        expect(await sizeOf(service)).toBe(size);
+        // the same revocation sent several times at once is recorded once too
+        const raced = (await as.admin!.post('/v1/admin/keys', { role: 'client', name: 'raced' }))
+          .body.record.id as string;
+        const answers = await Promise.all(
+          [1, 2, 3, 4].map(() => as.admin!.delete(`/v1/admin/keys/${raced}`)),
+        );
+        expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+        expect(new Set(answers.map((a) => a.body.revokedAt as string)).size).toBe(1);
+        const revocations: unknown[] = [];
+        for await (const { entry } of service.runtime.ledger.read('default'))
+          if (entry.type === 'key.revoked' && [id, raced].includes(entry.subject ?? ''))
+            revocations.push(entry.subject);
+        expect(revocations).toEqual([id, raced]);
+      });
+
       it('never shows secrets or their hashes when listing keys', async () => {
         const listed = await as.admin!.get('/v1/admin/keys');
         expect(listed.status).toBe(200);
@@ -461,6 +486,29 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
         expect(usage.status).toBe(429);
       });
 
+      it('refuses usage days that are not dates, or a range that ends before it starts, with 400 naming the parameter', async () => {
+        const cases: [string, string[]][] = [
+          ['/v1/admin/usage?from=2026-13-45', ['?from']],
+          ['/v1/admin/usage?to=2026-02-30', ['?to']],
+          ['/v1/admin/usage?from=2026-12-05&to=2026-12-01', ['?from', '?to']],
+          ['/v1/usage?from=2027-02-29', ['?from']],
+          ['/v1/usage?from=2026-12-05&to=2026-12-01', ['?from', '?to']],
+        ];
+        for (const [path, pointers] of cases) {
+          const answer = await as.admin!.get(path);
+          expectProblem(answer, 400, 'BAD_REQUEST');
+          expect([
+            path,
+            (answer.body.errors as { pointer: string }[]).map((e) => e.pointer),
+          ]).toEqual([path, pointers]);
+        }
+        for (const path of [
+          '/v1/admin/usage?from=2026-12-01&to=2026-12-01',
+          '/v1/usage?from=2028-02-29&to=2028-03-01',
+        ])
+          expect([path, (await as.admin!.get(path)).status]).toEqual([path, 200]);
+      });
+
       it('counts usage per key and day', async () => {
         const before = await as.auditor!.get('/v1/usage');
         const count = (a: Answer) =>
@@ -530,6 +578,43 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
         expect(answer.status).toBe(200);
         expect(answer.body).toMatchObject({ allowed: false, riskScore: 70, dryRun: true });
         expect(await sizeOf(service)).toBe(before);
+      });
+
+      it('answers activating the active version with 200 and records nothing, also when sent at once', async () => {
+        expect((await as.admin!.post('/v1/policies/default/versions/1/activate')).status).toBe(200);
+        const before = await sizeOf(service);
+        const answers = await Promise.all(
+          [1, 2, 3].map(() => as.admin!.post('/v1/policies/default/versions/1/activate')),
+        );
+        for (const answer of answers) {
+          expect(answer.status).toBe(200);
+          expect(answer.body).toMatchObject({ id: 'default', version: 1, active: true });
+        }
+        expect(await sizeOf(service)).toBe(before);
+      });
+
+      it('lists policies with activeVersion null when not active, as reading one policy does', async () => {
+        const saved = await as.admin!.post('/v1/policies', yaml(1), {
+          'content-type': 'application/yaml',
+        });
+        expect(saved.status).toBeLessThan(300);
+        expect((await as.admin!.post('/v1/policies/default/versions/1/activate')).status).toBe(200);
+        const listed = (await as.auditor!.get('/v1/policies')).body.policies as {
+          id: string;
+        }[];
+        expect(listed.find((p) => p.id === 'strict')).toEqual({
+          id: 'strict',
+          latestVersion: 1,
+          activeVersion: null,
+        });
+        expect(listed.find((p) => p.id === 'default')).toEqual({
+          id: 'default',
+          latestVersion: 1,
+          activeVersion: 1,
+        });
+        expect((await as.auditor!.get('/v1/policies/strict')).body.activeVersion).toBeNull();
+        const status = await as.auditor!.get('/status');
+        expect(status.body.policies).toEqual(listed);
       });
 
       it('runs a policy test file against a saved policy and reports failures', async () => {
@@ -790,6 +875,40 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
             route.path,
             true,
           ]);
+        }
+      });
+
+      it('describes in OpenAPI what the routes answer: 200 and 201 for saves, null activeVersions, 400 for usage days', async () => {
+        const doc = (await anonymous.get('/openapi.json')).body as {
+          paths: Record<
+            string,
+            Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>
+          >;
+        };
+        const responses = (path: string, method: string) =>
+          doc.paths[path]?.[method]?.responses ?? {};
+        for (const path of ['/v1/policies', '/v1/profiles'])
+          expect([path, Object.keys(responses(path, 'post'))]).toEqual([
+            path,
+            expect.arrayContaining(['200', '201']),
+          ]);
+        expect(Object.keys(responses('/v1/evidence', 'post'))).toContain('404');
+        for (const path of ['/v1/admin/usage', '/v1/usage'])
+          expect([path, Object.keys(responses(path, 'get'))]).toEqual([
+            path,
+            expect.arrayContaining(['400']),
+          ]);
+        for (const [path, list] of [
+          ['/v1/policies', 'policies'],
+          ['/v1/profiles', 'profiles'],
+        ] as const) {
+          const schema = responses(path, 'get')['200']?.content?.['application/json'] as {
+            schema: { properties: Record<string, { items: unknown }> };
+          };
+          expect(schema.schema.properties[list]?.items).toMatchObject({
+            required: ['id', 'latestVersion', 'activeVersion'],
+            properties: { activeVersion: { type: ['integer', 'null'] } },
+          });
         }
       });
 

@@ -1,9 +1,11 @@
 import {
   GovgateError,
   USAGE_COUNTERS,
+  checkUsageQuery,
   type ApiKeyRecord,
   type RateLimitSpec,
   type Role,
+  type UsageQuery,
 } from '@govgate/core';
 import { parseRateLimit } from '../config.js';
 import { HttpProblem } from '../http/problem.js';
@@ -13,6 +15,31 @@ import { KEY_ID, problemResponses, type RouteDeps, TENANT_ID } from './shared.js
 
 const RATE = '^[0-9]{1,9}/[0-9]{1,7}s$';
 const DAY = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' } as const;
+
+/** Query parameter of each usage query field, for problems that name them. */
+const DAY_PARAMETERS: Readonly<Record<string, string>> = { '/fromDay': '?from', '/toDay': '?to' };
+
+/**
+ * The days of a usage query from `?from` and `?to` (core's checkUsageQuery decides): a
+ * day that is not a calendar date, or a `from` after `to`, is a 400 naming the parameter.
+ */
+function usageDays(query: Readonly<Record<string, unknown>>): UsageQuery {
+  const days: UsageQuery = {
+    ...(query.from === undefined ? {} : { fromDay: query.from as string }),
+    ...(query.to === undefined ? {} : { toDay: query.to as string }),
+  };
+  const problem = checkUsageQuery(days);
+  if (problem === undefined) return days;
+  const errors = problem.details.map((d) => ({
+    pointer: DAY_PARAMETERS[d.pointer] ?? d.pointer,
+    message: d.message,
+  }));
+  throw new HttpProblem(
+    'BAD_REQUEST',
+    `invalid query: ${errors.map((e) => `${e.pointer} ${e.message}`).join('; ')}`,
+    errors,
+  );
+}
 
 const tenantSchema = {
   type: 'object',
@@ -294,8 +321,12 @@ export function adminRoutes({ runtime, meter }: RouteDeps): RouteSpec[] {
       roles: ['admin'],
       params: { id: KEY_ID },
       responses: {
-        200: { description: 'The revoked key (the record stays)', schema: keyViewSchema },
-        ...problemResponses(404),
+        200: {
+          description:
+            'The revoked key (the record stays); a key.revoked entry records it (none when it was revoked already)',
+          schema: keyViewSchema,
+        },
+        ...problemResponses(404, 503),
       },
       handler: async ({ caller, params }) => {
         const record = await keyOf(caller, params.id as string);
@@ -319,9 +350,10 @@ export function adminRoutes({ runtime, meter }: RouteDeps): RouteSpec[] {
       },
       responses: {
         200: { description: 'Usage rows in (day, key) order', schema: usageSchema },
-        ...problemResponses(404),
+        ...problemResponses(400, 404),
       },
       handler: async ({ caller, query }) => {
+        const days = usageDays(query);
         const keyId = query.keyId as string | undefined;
         // A key of another tenant is not found here, as everywhere (platform keys too:
         // this route reads the caller's own tenant).
@@ -330,8 +362,7 @@ export function adminRoutes({ runtime, meter }: RouteDeps): RouteSpec[] {
         await meter.flush();
         const rows = await usage.list(caller.tenant, {
           ...(query.keyId === undefined ? {} : { keyId: query.keyId as string }),
-          ...(query.from === undefined ? {} : { fromDay: query.from as string }),
-          ...(query.to === undefined ? {} : { toDay: query.to as string }),
+          ...days,
         });
         return { body: { usage: rows.map(({ tenant: _t, ...row }) => row) } };
       },
@@ -343,17 +374,20 @@ export function adminRoutes({ runtime, meter }: RouteDeps): RouteSpec[] {
       summary: 'Read the calling key’s usage',
       tag: 'usage',
       roles: ['admin', 'client', 'auditor'],
-      query: { properties: { from: DAY, to: DAY } },
+      query: {
+        properties: {
+          from: { ...DAY, description: 'First day, YYYY-MM-DD (UTC)' },
+          to: { ...DAY, description: 'Last day, YYYY-MM-DD (UTC)' },
+        },
+      },
       responses: {
         200: { description: 'Usage of the calling key per day', schema: usageSchema },
+        ...problemResponses(400),
       },
       handler: async ({ caller, query }) => {
+        const days = usageDays(query);
         await meter.flush();
-        const rows = await usage.list(caller.tenant, {
-          keyId: caller.key.id,
-          ...(query.from === undefined ? {} : { fromDay: query.from as string }),
-          ...(query.to === undefined ? {} : { toDay: query.to as string }),
-        });
+        const rows = await usage.list(caller.tenant, { keyId: caller.key.id, ...days });
         return {
           body: {
             keyId: caller.key.id,

@@ -10,7 +10,15 @@ import {
 } from '@govgate/core';
 import { HttpProblem } from '../http/problem.js';
 import type { RouteSpec } from '../http/route.js';
-import { actorOf, POLICY_ID, problemResponses, type RouteDeps, VERSION } from './shared.js';
+import {
+  actorOf,
+  POLICY_ID,
+  problemResponses,
+  type RouteDeps,
+  summarySchema,
+  summaryView,
+  VERSION,
+} from './shared.js';
 
 const RUN_ID = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' } as const;
 const WORKFLOW_ID = { type: 'string', pattern: '^wf_[a-z0-9]{1,64}$' } as const;
@@ -129,7 +137,8 @@ export function complianceRoutes({ runtime }: RouteDeps): RouteSpec[] {
             properties: { seq: { type: 'integer' }, runId: RUN_ID, type: { type: 'string' } },
           },
         },
-        ...problemResponses(422, 503),
+        // 404 PROFILE_NOT_FOUND: `profile` names no profile (version) of the tenant
+        ...problemResponses(404, 422, 503),
       },
       handler: async ({ caller, body }) => {
         const recorded = await compliance.recordEvidence(
@@ -302,12 +311,20 @@ export function complianceRoutes({ runtime }: RouteDeps): RouteSpec[] {
       body: { schema: requirementProfileSchema, formats: ['json', 'yaml'], validate: false },
       responses: {
         201: { description: 'The version was saved', schema: profileVersionSchema },
+        200: {
+          description: 'The same version with the same content existed (nothing is recorded)',
+          schema: profileVersionSchema,
+        },
         ...problemResponses(409, 422),
       },
       handler: async ({ caller, body }) => {
-        const record = await compliance.saveProfile(caller.tenant, body, actorOf(caller.key.id));
+        const { record, created } = await compliance.saveProfile(
+          caller.tenant,
+          body,
+          actorOf(caller.key.id),
+        );
         return {
-          status: 201,
+          status: created ? 201 : 200,
           body: profileView(record, await profiles.getActive(caller.tenant)),
           headers: { Location: `/v1/profiles/${record.id}/versions/${record.version}` },
         };
@@ -325,12 +342,20 @@ export function complianceRoutes({ runtime }: RouteDeps): RouteSpec[] {
           description: 'Every profile with its latest and active version',
           schema: {
             type: 'object',
-            properties: { profiles: { type: 'array', items: { type: 'object' } } },
+            properties: {
+              profiles: {
+                type: 'array',
+                items: {
+                  ...summarySchema,
+                  description: 'activeVersion is null unless this is the tenant’s active profile',
+                },
+              },
+            },
           },
         },
       },
       handler: async ({ caller }) => ({
-        body: { profiles: await profiles.listProfiles(caller.tenant) },
+        body: { profiles: (await profiles.listProfiles(caller.tenant)).map(summaryView) },
       }),
     },
     {
@@ -377,10 +402,11 @@ export function complianceRoutes({ runtime }: RouteDeps): RouteSpec[] {
       params: { id: POLICY_ID, version: VERSION },
       responses: {
         200: {
-          description: 'The version is active; a profile.activated entry records it',
+          description:
+            'The version is active; a profile.activated entry records it (none when it was active already)',
           schema: profileVersionSchema,
         },
-        ...problemResponses(404),
+        ...problemResponses(404, 409, 503),
       },
       handler: async ({ caller, params }) => {
         const version = profileVersionOf(params.version);

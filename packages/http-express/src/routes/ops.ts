@@ -1,5 +1,11 @@
 import type { RouteSpec } from '../http/route.js';
-import { problemResponses, problemSchema, type RouteDeps } from './shared.js';
+import {
+  problemResponses,
+  problemSchema,
+  type RouteDeps,
+  summarySchema,
+  summaryView,
+} from './shared.js';
 import { problemType } from '../http/problem.js';
 
 const checksSchema = {
@@ -91,7 +97,7 @@ export function opsRoutes({ runtime, metrics, version }: RouteDeps): RouteSpec[]
               ledger: { enum: ['fs', 'postgres'] },
               startedAt: { type: 'string' },
               tenant: { type: 'string' },
-              policies: { type: 'array', items: { type: 'object' } },
+              policies: { type: 'array', items: summarySchema },
               ledgerSize: { type: 'integer' },
             },
           },
@@ -105,7 +111,7 @@ export function opsRoutes({ runtime, metrics, version }: RouteDeps): RouteSpec[]
           ledger: runtime.config.ledger.kind,
           startedAt,
           tenant: caller.tenant,
-          policies: await runtime.policies.listPolicies(caller.tenant),
+          policies: (await runtime.policies.listPolicies(caller.tenant)).map(summaryView),
           ledgerSize: (await runtime.ledger.head(caller.tenant)).size,
         },
       }),

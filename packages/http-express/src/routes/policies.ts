@@ -17,6 +17,8 @@ import {
   policyVersionSchema,
   problemResponses,
   type RouteDeps,
+  summarySchema,
+  summaryView,
   VERSION,
 } from './shared.js';
 
@@ -189,19 +191,13 @@ export function policyRoutes({ runtime, metrics }: RouteDeps): RouteSpec[] {
       handler: async ({ caller, body, format, query }) => {
         const actor = `key:${caller.key.id}`;
         const rego = regoInput(body, format, query);
-        const id = rego?.id ?? (body as { id?: unknown } | null)?.id;
-        const version = rego?.version ?? (body as { version?: unknown } | null)?.version;
-        const existed =
-          typeof id === 'string' &&
-          Number.isSafeInteger(version) &&
-          (await policies.getVersion(caller.tenant, id, version as number)) !== undefined;
-        const record =
+        const { record, created } =
           rego === undefined
             ? await governance.savePolicy(caller.tenant, body, actor)
             : await governance.saveRegoPolicy(caller.tenant, rego, actor);
         const active = await policies.getActive(caller.tenant);
         return {
-          status: existed ? 200 : 201,
+          status: created ? 201 : 200,
           body: versionView(record, active?.id === record.id ? active.version : undefined),
           headers: { Location: `/v1/policies/${record.id}/versions/${record.version}` },
         };
@@ -223,12 +219,8 @@ export function policyRoutes({ runtime, metrics }: RouteDeps): RouteSpec[] {
               policies: {
                 type: 'array',
                 items: {
-                  type: 'object',
-                  properties: {
-                    id: { type: 'string' },
-                    latestVersion: { type: 'integer' },
-                    activeVersion: { type: 'integer' },
-                  },
+                  ...summarySchema,
+                  description: 'activeVersion is null unless this is the tenant’s active policy',
                 },
               },
             },
@@ -236,7 +228,7 @@ export function policyRoutes({ runtime, metrics }: RouteDeps): RouteSpec[] {
         },
       },
       handler: async ({ caller }) => ({
-        body: { policies: await policies.listPolicies(caller.tenant) },
+        body: { policies: (await policies.listPolicies(caller.tenant)).map(summaryView) },
       }),
     },
     {
@@ -319,10 +311,11 @@ export function policyRoutes({ runtime, metrics }: RouteDeps): RouteSpec[] {
       params: { id: POLICY_ID, version: VERSION },
       responses: {
         200: {
-          description: 'The version is active; a policy.activated entry records it',
+          description:
+            'The version is active; a policy.activated entry records it (none when it was active already)',
           schema: policyVersionSchema,
         },
-        ...problemResponses(404, 503),
+        ...problemResponses(404, 409, 503),
       },
       handler: async ({ caller, params }) => {
         const record = await governance.activatePolicy(

@@ -1,3 +1,4 @@
+import type { PolicySummary } from '@govgate/core';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from '../http/metrics.js';
 import { PROBLEM_KINDS } from '../http/problem.js';
@@ -57,6 +58,26 @@ export function problemResponses(...statuses: number[]): Record<number, Response
     };
   }
   return out;
+}
+
+/** A policy or profile in a list, with its latest and active version. */
+export const summarySchema = {
+  type: 'object',
+  required: ['id', 'latestVersion', 'activeVersion'],
+  properties: {
+    id: { type: 'string' },
+    latestVersion: { type: 'integer' },
+    activeVersion: { type: ['integer', 'null'] },
+  },
+} as const;
+
+/** A policy or profile in a list: `activeVersion` is null, never absent, when it is not active. */
+export function summaryView(summary: PolicySummary) {
+  return {
+    id: summary.id,
+    latestVersion: summary.latestVersion,
+    activeVersion: summary.activeVersion ?? null,
+  };
 }
 
 export const policyVersionSchema = {
