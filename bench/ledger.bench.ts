@@ -36,6 +36,9 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import {
+  GENESIS_PREV,
+  checkAppend,
+  sealEntry,
   verifyInclusionProof,
   verifyLedger,
   type AppendRequest,
@@ -117,6 +120,19 @@ function decision(n: number): AppendRequest {
 }
 
 const hr = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+/** One batch of 32 sealed decision entries as the ledger writes it, in bytes (lines and '\n'). */
+const BATCH_BYTES = (() => {
+  const ts = new Date().toISOString();
+  let bytes = 0;
+  for (let n = 0; n < 32; n++) {
+    const request = decision(1_000_000 + n);
+    const position = { tenant: TENANT, seq: 1_000_000 + n, prev: GENESIS_PREV, ts };
+    bytes +=
+      Buffer.byteLength(sealEntry(position, request, checkAppend(TENANT, request)).bytes) + 1;
+  }
+  return bytes;
+})();
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
@@ -233,7 +249,7 @@ function runChild(mode: 'verify' | 'open', dir: string, threads: number): Promis
 
 /**
  * The disk alone, for the figures below it: synchronous (O_DSYNC) writes of one batch's
- * size (32 entries, about 9.5 KB) one after another into a file by `writers` loops at
+ * size (32 of the entries the appenders write, sealed) one after another into a file by `writers` loops at
  * once, through the same libuv calls the ledger makes. `reserved`: within a length set
  * ahead, as the ledger writes its segments (otherwise each write grows the file, which
  * costs the file system a journaled change of its length). Writes/s × 32 is what 64
@@ -247,7 +263,7 @@ async function diskCeiling(root: string, writers: number, reserved: boolean): Pr
     fsConstants.O_RDWR | fsConstants.O_CREAT | fsConstants.O_DSYNC,
   );
   if (reserved) await nodeFileOps.ftruncate(fd, 1 << 30);
-  const batch = Buffer.alloc(9_500, 0x61);
+  const batch = Buffer.alloc(BATCH_BYTES, 0x61);
   let end = 0;
   let writes = 0;
   const loop = async (deadline: number): Promise<void> => {
@@ -265,7 +281,8 @@ async function diskCeiling(root: string, writers: number, reserved: boolean): Pr
   const perSecond = writes / ((hr() - start) / 1000);
   await nodeFileOps.close(fd);
   await rm(path, { force: true });
-  const how = `${writers} writer${writers === 1 ? ' ' : 's'} of 9.5 KB O_DSYNC writes, ${reserved ? 'reserved length' : 'growing the file'}`;
+  const kb = fmt(BATCH_BYTES / 1000, 1);
+  const how = `${writers} writer${writers === 1 ? ' ' : 's'} of ${kb} KB O_DSYNC writes, ${reserved ? 'reserved length' : 'growing the file'}`;
   console.log(
     `  disk: ${how.padEnd(54)}${fmt(perSecond).padStart(7)} writes/s  ` +
       `(× 32 entries = ${fmt(perSecond * 32)} entries/s)`,
