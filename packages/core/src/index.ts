@@ -160,6 +160,7 @@ export type { BucketState } from './metering/token-bucket.js';
 export { checkUsage, checkUsageQuery, isUsageDay, usageDay, zeroCounts } from './metering/usage.js';
 export { MemoryRateLimitStore } from './metering/memory-rate-limit-store.js';
 export { TENANT_ID_PATTERN, isTenantId } from './schema/patterns.js';
+export { REPEATED_KEY, duplicateJsonKey } from './schema/json-text.js';
 export { createValidator, describeErrors } from './schema/validator.js';
 export type { Validation } from './schema/validator.js';
 

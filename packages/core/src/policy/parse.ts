@@ -1,6 +1,7 @@
 import type * as Yaml from 'yaml';
 import { GovgateError, type GovgateErrorCode } from '../errors.js';
 import { lazyModule } from '../lazy-module.js';
+import { REPEATED_KEY, duplicateJsonKey } from '../schema/json-text.js';
 
 const yaml = lazyModule<typeof Yaml>('yaml');
 
@@ -10,24 +11,11 @@ export type DocumentFormat = 'json' | 'yaml';
 export const MAX_DOCUMENT_TEXT = 4 * 1024 * 1024;
 
 /**
- * Where valid JSON text repeats a key in one object, which JSON.parse allows (the last
- * one wins) and a policy must not: the first value would be silently dropped. Read with
- * YAML's JSON schema, which is a superset parser that reports duplicate keys.
- */
-function duplicateKey(json: string): string | undefined {
-  try {
-    yaml().parse(json, { schema: 'json', uniqueKeys: true, maxAliasCount: 0 });
-  } catch (error) {
-    if (error instanceof yaml().YAMLParseError && error.code === 'DUPLICATE_KEY')
-      return (error.message.split('\n')[0] ?? '').replace(/:$/, '');
-  }
-  return undefined;
-}
-
-/**
  * Parses JSON or YAML text into plain data. YAML is read with the 1.2 core schema
  * (no custom tags, no dates), unique keys and a bound on alias expansion, so the
- * result is always JSON-shaped data.
+ * result is always JSON-shaped data. JSON that repeats a key in one object, which
+ * JSON.parse lets pass keeping the last, is refused naming the key's pointer: a
+ * policy's first value would be silently dropped.
  *
  * @example
  * parseDocumentText('id: default\nversion: 1\nthreshold: 50\nrules: []', 'yaml')
@@ -42,20 +30,17 @@ export function parseDocumentText(
       details: [{ pointer: '', message: 'document too large' }],
     });
   }
+  let value: unknown;
   try {
-    if (format === 'json') {
-      const value = JSON.parse(text) as unknown;
-      const duplicate = duplicateKey(text);
-      if (duplicate !== undefined) throw new SyntaxError(duplicate);
-      return value;
-    }
-    return yaml().parse(text, {
-      schema: 'core',
-      uniqueKeys: true,
-      maxAliasCount: 100,
-      merge: false,
-      prettyErrors: true,
-    }) as unknown;
+    if (format === 'json') value = JSON.parse(text) as unknown;
+    else
+      value = yaml().parse(text, {
+        schema: 'core',
+        uniqueKeys: true,
+        maxAliasCount: 100,
+        merge: false,
+        prettyErrors: true,
+      }) as unknown;
   } catch (cause) {
     const message =
       cause instanceof yaml().YAMLParseError || cause instanceof SyntaxError
@@ -66,6 +51,12 @@ export function parseDocumentText(
       details: [{ pointer: '', message }],
     });
   }
+  const duplicate = format === 'json' ? duplicateJsonKey(text) : undefined;
+  if (duplicate !== undefined)
+    throw new GovgateError(code, `document is not valid JSON: it repeats the key at ${duplicate}`, {
+      details: [{ pointer: duplicate, message: REPEATED_KEY }],
+    });
+  return value;
 }
 
 /** Guesses the format of a document from a file name or media type; YAML by default. */

@@ -785,6 +785,17 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
             400,
             'MALFORMED_BODY',
           ],
+          [
+            'a key repeated in one object (JSON.parse would keep the last)',
+            () =>
+              c.post(
+                '/v1/check',
+                '{"model":"m","operation":"o","metadata":{"contains_personal_data":true,"contains_personal_data":false}}',
+                { 'content-type': 'application/json' },
+              ),
+            400,
+            'MALFORMED_BODY',
+          ],
           ['unknown route', () => c.get('/v1/nope'), 404, 'NOT_FOUND'],
           ['wrong method', () => c.call('PUT', '/v1/check', {}), 405, 'METHOD_NOT_ALLOWED'],
           [
@@ -810,6 +821,22 @@ export function serviceSuite(name: string, setup: () => Promise<ServiceFixture>)
         expect(await sizeOf(service)).toBe(before);
         expect((await as.admin!.get('/v1/admin/keys')).body.keys.length).toBe(keysBefore);
         expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      });
+
+      it('names the repeated key of a body by its pointer', async () => {
+        const answer = await as.client!.post(
+          '/v1/check',
+          '{"model":"m","operation":"o","metadata":{"a/b":1,"a\\u002fb":2}}',
+          { 'content-type': 'application/json' },
+        );
+        expect(answer.status).toBe(400);
+        expect(answer.body).toMatchObject({
+          code: 'MALFORMED_BODY',
+          detail: 'the body repeats the key at /metadata/a~1b',
+          errors: [
+            { pointer: '/metadata/a~1b', message: expect.stringContaining('repeats a key') },
+          ],
+        });
       });
 
       it('answers huge headers with 431 problem details', async () => {

@@ -1,5 +1,7 @@
 import {
+  REPEATED_KEY,
   createValidator,
+  duplicateJsonKey,
   parseDocumentText,
   type ApiKeyRecord,
   type ErrorDetail,
@@ -155,6 +157,12 @@ export function parseBody(raw: Buffer, format: BodyFormat): unknown {
         `the body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
+    // JSON.parse keeps the last of repeated keys; another reader of the body may keep the first
+    const duplicate = duplicateJsonKey(text);
+    if (duplicate !== undefined)
+      throw new HttpProblem('MALFORMED_BODY', `the body repeats the key at ${duplicate}`, [
+        { pointer: duplicate, message: REPEATED_KEY },
+      ]);
   } else {
     try {
       value = parseDocumentText(text, 'yaml', 'REQUEST_INVALID');
