@@ -2,9 +2,11 @@ import {
   GovgateError,
   activeChanged,
   documentVersionFromRow,
+  versionExists,
   type DocumentKind,
   type DocumentVersion,
   type PolicySummary,
+  type SaveVersionOptions,
   type VersionRef,
 } from '@govgate/core';
 import { and, asc, eq, getTableName, max } from 'drizzle-orm';
@@ -51,7 +53,10 @@ export class PostgresVersionStore<D> {
     );
   }
 
-  saveVersion(record: DocumentVersion<D>): Promise<DocumentVersion<D>> {
+  saveVersion(
+    record: DocumentVersion<D>,
+    options: SaveVersionOptions = {},
+  ): Promise<DocumentVersion<D>> {
     const { noun } = this.kind;
     const { versions } = this.tables;
     return guarded(`could not save ${noun} '${record.id}' version ${record.version}`, async () => {
@@ -68,6 +73,8 @@ export class PostgresVersionStore<D> {
         })
         .onConflictDoNothing()
         .returning();
+      if (inserted[0] === undefined && options.ifAbsent === true)
+        throw versionExists(this.kind, record.id, record.version);
       const row =
         inserted[0] ??
         (

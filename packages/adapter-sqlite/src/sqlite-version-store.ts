@@ -3,9 +3,11 @@ import {
   activeChanged,
   documentVersionFromRow,
   isExpectedActive,
+  versionExists,
   type DocumentKind,
   type DocumentVersion,
   type PolicySummary,
+  type SaveVersionOptions,
   type VersionRef,
 } from '@govgate/core';
 import { and, asc, eq, getTableName, max, sql } from 'drizzle-orm';
@@ -77,7 +79,10 @@ export class SqliteVersionStore<D> {
       .get();
   }
 
-  saveVersion(record: DocumentVersion<D>): Promise<DocumentVersion<D>> {
+  saveVersion(
+    record: DocumentVersion<D>,
+    options: SaveVersionOptions = {},
+  ): Promise<DocumentVersion<D>> {
     const { noun } = this.kind;
     return guarded(`save ${noun} '${record.id}' version ${record.version}`, () =>
       this.db.orm.transaction(
@@ -95,6 +100,8 @@ export class SqliteVersionStore<D> {
             })
             .onConflictDoNothing()
             .run();
+          if (inserted.changes === 0 && options.ifAbsent === true)
+            throw versionExists(this.kind, record.id, record.version);
           const stored = this.find(record.tenant, record.id, record.version);
           if (stored === undefined)
             throw new GovgateError('CONFLICT', `${noun} '${record.id}' could not be saved`);

@@ -151,6 +151,7 @@ export {
   documentVersionFromRow,
   isExpectedActive,
   revokeRefused,
+  versionExists,
 } from './stored-document.js';
 export type { SavedVersion, StoredDocumentRow } from './stored-document.js';
 export type { IssuedKey, KeyAdminDeps, NewKey } from './access/key-admin.js';
@@ -276,6 +277,7 @@ export type {
   RawBlockOptions,
   RawEntry,
   Role,
+  SaveVersionOptions,
   TenantRecord,
   TenantStorePort,
   TreeHead,

@@ -212,13 +212,25 @@ export interface PolicySummary {
   readonly activeVersion?: number;
 }
 
+/** How `saveVersion` treats a version that exists already. */
+export interface SaveVersionOptions {
+  /**
+   * Save only a version not stored yet: one stored already, even with the same digest,
+   * is a CONFLICT and nothing changes (so of concurrent saves exactly one creates it).
+   */
+  readonly ifAbsent?: boolean;
+}
+
 /**
  * Saved policy versions and which one is active, per tenant. Saving an existing
- * (id, version) with the same digest returns the stored record; with another digest
- * it is a CONFLICT: versions never change.
+ * (id, version) with the same digest returns the stored record (a CONFLICT with
+ * `ifAbsent`); with another digest it is a CONFLICT: versions never change.
  */
 export interface PolicyStorePort {
-  saveVersion(record: PolicyVersionRecord): Promise<PolicyVersionRecord>;
+  saveVersion(
+    record: PolicyVersionRecord,
+    options?: SaveVersionOptions,
+  ): Promise<PolicyVersionRecord>;
   getVersion(tenant: string, id: string, version: number): Promise<PolicyVersionRecord | undefined>;
   listVersions(tenant: string, id: string): Promise<readonly PolicyVersionRecord[]>;
   listPolicies(tenant: string): Promise<readonly PolicySummary[]>;
@@ -417,7 +429,10 @@ export type ProfileVersionRecord = DocumentVersion<RequirementProfile>;
  * version is PROFILE_NOT_FOUND).
  */
 export interface ProfileStorePort {
-  saveVersion(record: ProfileVersionRecord): Promise<ProfileVersionRecord>;
+  saveVersion(
+    record: ProfileVersionRecord,
+    options?: SaveVersionOptions,
+  ): Promise<ProfileVersionRecord>;
   getVersion(
     tenant: string,
     id: string,

@@ -1,7 +1,13 @@
 import { GovgateError } from './errors.js';
 import type { AppendRequest } from './ledger/entry.js';
 import { recordedChange } from './ledger/recorded-change.js';
-import type { DocumentKind, DocumentVersion, LedgerPort, VersionRef } from './ports.js';
+import type {
+  DocumentKind,
+  DocumentVersion,
+  LedgerPort,
+  SaveVersionOptions,
+  VersionRef,
+} from './ports.js';
 import { serialized } from './serialized.js';
 
 /** A document version as the SQL stores keep it: the document as JSON text. */
@@ -74,6 +80,11 @@ export function activeChanged(
   );
 }
 
+/** The CONFLICT of a save with `ifAbsent` of a version that is stored already. */
+export function versionExists(kind: DocumentKind, id: string, version: number): GovgateError {
+  return new GovgateError('CONFLICT', `${kind.noun} '${id}' version ${version} exists already`);
+}
+
 /**
  * Why a compare-and-set revocation (`ifNotRevoked`) changed nothing: the tenant has no
  * such key (KEY_INVALID), or it is revoked already (CONFLICT).
@@ -95,8 +106,10 @@ export interface SavedVersion<R> {
  * Saves a new document version the way every versioned kind does: the same (id,
  * version) with the same digest returns what is stored (nothing recorded again), with
  * another digest it is a CONFLICT; otherwise the ledger entry is written first and
- * the version saved (see `recordedChange`). Saves of one (id, version) through one
- * store run one at a time in this process, so identical concurrent saves record it once.
+ * the version saved only if still absent (see `recordedChange`). Saves of one (id,
+ * version) through one store run one at a time in this process; a save another
+ * process made first in between leaves this one's entry corrected and answers
+ * `created: false` (the same content) or CONFLICT (other content).
  *
  * @example
  * const { record, created } = await saveDocumentVersion(policies, ledger, record, { type: 'policy.version', actor, data }, 'policy');
@@ -104,7 +117,7 @@ export interface SavedVersion<R> {
 export function saveDocumentVersion<R extends DocumentVersion<unknown>>(
   store: {
     getVersion(tenant: string, id: string, version: number): Promise<R | undefined>;
-    saveVersion(record: R): Promise<R>;
+    saveVersion(record: R, options?: SaveVersionOptions): Promise<R>;
   },
   ledger: Pick<LedgerPort, 'append'>,
   record: R,
@@ -113,18 +126,29 @@ export function saveDocumentVersion<R extends DocumentVersion<unknown>>(
 ): Promise<SavedVersion<R>> {
   const key = `save\u0000${record.tenant}\u0000${record.id}\u0000${record.version}`;
   return serialized(store, key, async () => {
-    const existing = await store.getVersion(record.tenant, record.id, record.version);
-    if (existing !== undefined) {
-      if (existing.digest === record.digest) return { record: existing, created: false };
-      throw new GovgateError(
-        'CONFLICT',
-        `${noun} '${record.id}' version ${record.version} already exists with other content`,
+    const existing = (): Promise<SavedVersion<R> | undefined> =>
+      store.getVersion(record.tenant, record.id, record.version).then((stored) => {
+        if (stored === undefined) return undefined;
+        if (stored.digest === record.digest) return { record: stored, created: false };
+        throw new GovgateError(
+          'CONFLICT',
+          `${noun} '${record.id}' version ${record.version} already exists with other content`,
+        );
+      });
+    const before = await existing();
+    if (before !== undefined) return before;
+    try {
+      const saved = await recordedChange(ledger, record.tenant, entry, () =>
+        store.saveVersion(record, { ifAbsent: true }),
       );
+      return { record: saved, created: true };
+    } catch (error) {
+      // Another process saved this version since (its entry records the save, this
+      // one's is corrected): the same content is the version asked for.
+      const after = GovgateError.is(error, 'CONFLICT') ? await existing() : undefined;
+      if (after === undefined) throw error;
+      return after;
     }
-    const saved = await recordedChange(ledger, record.tenant, entry, () =>
-      store.saveVersion(record),
-    );
-    return { record: saved, created: true };
   });
 }
 

@@ -5,6 +5,7 @@ import type {
   PolicyStorePort,
   PolicySummary,
   PolicyVersionRecord,
+  SaveVersionOptions,
   VersionRef,
 } from '@govgate/core';
 
@@ -184,8 +185,11 @@ export class CachingPolicyStore implements PolicyStorePort {
     }
   }
 
-  saveVersion(record: PolicyVersionRecord): Promise<PolicyVersionRecord> {
-    return this.inner.saveVersion(record);
+  saveVersion(
+    record: PolicyVersionRecord,
+    options?: SaveVersionOptions,
+  ): Promise<PolicyVersionRecord> {
+    return this.inner.saveVersion(record, options);
   }
 
   getVersion(

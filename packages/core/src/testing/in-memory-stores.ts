@@ -2,7 +2,12 @@ import { GovgateError } from '../errors.js';
 import { checkUsage, checkUsageQuery, zeroCounts } from '../metering/usage.js';
 import { MemoryRateLimitStore } from '../metering/memory-rate-limit-store.js';
 import { isTenantId } from '../schema/patterns.js';
-import { activeChanged, isExpectedActive, revokeRefused } from '../stored-document.js';
+import {
+  activeChanged,
+  isExpectedActive,
+  revokeRefused,
+  versionExists,
+} from '../stored-document.js';
 import type { WorkflowState } from '../compliance/workflow.js';
 import type {
   ApiKeyRecord,
@@ -18,6 +23,7 @@ import type {
   PolicyVersionRecord,
   ProfileStorePort,
   ProfileVersionRecord,
+  SaveVersionOptions,
   TenantRecord,
   TenantStorePort,
   UsageCounts,
@@ -45,10 +51,12 @@ class InMemoryVersions<R extends DocumentVersion<unknown>> {
     return `${tenant}\u0000${id}\u0000${version}`;
   }
 
-  saveVersion(record: R): Promise<R> {
+  saveVersion(record: R, options: SaveVersionOptions = {}): Promise<R> {
     const key = InMemoryVersions.key(record.tenant, record.id, record.version);
     const existing = this.versions.get(key);
     if (existing !== undefined) {
+      if (options.ifAbsent === true)
+        return Promise.reject(versionExists(this.kind, record.id, record.version));
       if (existing.digest === record.digest) return Promise.resolve(existing);
       return Promise.reject(
         new GovgateError(

@@ -80,7 +80,7 @@ function versionOf<D extends { readonly id: string; readonly version: number }>(
 
 /** The calls policy and profile stores share (their list call is passed apart). */
 interface VersionStore<R> {
-  saveVersion(record: R): Promise<R>;
+  saveVersion(record: R, options?: { readonly ifAbsent?: boolean }): Promise<R>;
   getVersion(tenant: string, id: string, version: number): Promise<R | undefined>;
   listVersions(tenant: string, id: string): Promise<readonly R[]>;
   activate(
@@ -153,6 +153,29 @@ function versionStoreContract<
         expect(await store().saveVersion({ ...first, createdAt: at(5) })).toEqual(first);
         expect(await codeOf(store().saveVersion(record(tenant, kind.changed)))).toBe('CONFLICT');
         expect(await store().getVersion(tenant, id, 1)).toEqual(first);
+      },
+      timeout,
+    );
+
+    it(
+      'with ifAbsent saves only a version not stored yet: one stored, of any content, is a CONFLICT',
+      async () => {
+        const tenant = freshTenant();
+        const first = record(tenant, v1);
+        expect(await store().saveVersion(first, { ifAbsent: true })).toEqual(first);
+        for (const again of [{ ...first, createdAt: at(5) }, record(tenant, kind.changed)])
+          expect(await codeOf(store().saveVersion(again, { ifAbsent: true }))).toBe('CONFLICT');
+        expect(await store().getVersion(tenant, id, 1)).toEqual(first);
+        // of saves racing with ifAbsent, exactly one creates the version
+        const racing = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, n) =>
+            store().saveVersion(record(tenant, v2, at(n)), { ifAbsent: true }),
+          ),
+        );
+        expect(racing.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        for (const r of racing)
+          if (r.status === 'rejected')
+            expect((r.reason as { code?: string }).code).toBe('CONFLICT');
       },
       timeout,
     );
