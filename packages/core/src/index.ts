@@ -287,6 +287,7 @@ export type {
   UsageRow,
   UsageStorePort,
   VersionRef,
+  VersionedStore,
   WorkflowRecord,
   WorkflowStorePort,
 } from './ports.js';

@@ -222,23 +222,21 @@ export interface SaveVersionOptions {
 }
 
 /**
- * Saved policy versions and which one is active, per tenant. Saving an existing
- * (id, version) with the same digest returns the stored record (a CONFLICT with
- * `ifAbsent`); with another digest it is a CONFLICT: versions never change.
+ * Immutable document versions (`R`) and which one is active, per tenant: what policy
+ * and profile stores share. Saving an existing (id, version) with the same digest
+ * returns the stored record (a CONFLICT with `ifAbsent`); with another digest it is a
+ * CONFLICT: versions never change.
  */
-export interface PolicyStorePort {
-  saveVersion(
-    record: PolicyVersionRecord,
-    options?: SaveVersionOptions,
-  ): Promise<PolicyVersionRecord>;
-  getVersion(tenant: string, id: string, version: number): Promise<PolicyVersionRecord | undefined>;
-  listVersions(tenant: string, id: string): Promise<readonly PolicyVersionRecord[]>;
-  listPolicies(tenant: string): Promise<readonly PolicySummary[]>;
+export interface VersionedStore<R> {
+  saveVersion(record: R, options?: SaveVersionOptions): Promise<R>;
+  getVersion(tenant: string, id: string, version: number): Promise<R | undefined>;
+  listVersions(tenant: string, id: string): Promise<readonly R[]>;
   /**
-   * Makes (id, version) the tenant's active policy; POLICY_NOT_FOUND if it was never
-   * saved. With `expected` (the version the caller saw active, `null` for none) it is a
-   * compare-and-set: if another version is active by then, it is a CONFLICT and nothing
-   * changes, so of concurrent activations from the same state exactly one succeeds.
+   * Makes (id, version) the tenant's active one; the kind's not-found error if it was
+   * never saved. With `expected` (the version the caller saw active, `null` for none) it
+   * is a compare-and-set: if another version is active by then, it is a CONFLICT and
+   * nothing changes, so of concurrent activations from the same state exactly one
+   * succeeds.
    */
   activate(
     tenant: string,
@@ -246,9 +244,14 @@ export interface PolicyStorePort {
     version: number,
     expected?: VersionRef | null,
   ): Promise<void>;
-  /** Leaves the tenant without an active policy (its checks then fail closed). */
+  /** Leaves the tenant without an active version (a policy's checks then fail closed). */
   deactivate(tenant: string): Promise<void>;
-  getActive(tenant: string): Promise<PolicyVersionRecord | undefined>;
+  getActive(tenant: string): Promise<R | undefined>;
+}
+
+/** Saved policy versions and which one is active, per tenant (POLICY_NOT_FOUND). */
+export interface PolicyStorePort extends VersionedStore<PolicyVersionRecord> {
+  listPolicies(tenant: string): Promise<readonly PolicySummary[]>;
 }
 export const POLICY_STORE = Symbol.for('govgate.PolicyStore');
 
@@ -423,32 +426,11 @@ export const EVIDENCE_INDEX = Symbol.for('govgate.EvidenceIndex');
 export type ProfileVersionRecord = DocumentVersion<RequirementProfile>;
 
 /**
- * Requirement profile versions and which one is active, per tenant; the same
- * contract as PolicyStorePort (versions never change; saving the same content again
- * returns the stored record, other content is a CONFLICT; activating an unknown
- * version is PROFILE_NOT_FOUND).
+ * Requirement profile versions and which one is active, per tenant; the same contract
+ * as PolicyStorePort (activating an unknown version is PROFILE_NOT_FOUND).
  */
-export interface ProfileStorePort {
-  saveVersion(
-    record: ProfileVersionRecord,
-    options?: SaveVersionOptions,
-  ): Promise<ProfileVersionRecord>;
-  getVersion(
-    tenant: string,
-    id: string,
-    version: number,
-  ): Promise<ProfileVersionRecord | undefined>;
-  listVersions(tenant: string, id: string): Promise<readonly ProfileVersionRecord[]>;
+export interface ProfileStorePort extends VersionedStore<ProfileVersionRecord> {
   listProfiles(tenant: string): Promise<readonly PolicySummary[]>;
-  /** As PolicyStorePort.activate: a compare-and-set when `expected` is given. */
-  activate(
-    tenant: string,
-    id: string,
-    version: number,
-    expected?: VersionRef | null,
-  ): Promise<void>;
-  deactivate(tenant: string): Promise<void>;
-  getActive(tenant: string): Promise<ProfileVersionRecord | undefined>;
 }
 export const PROFILE_STORE = Symbol.for('govgate.ProfileStore');
 

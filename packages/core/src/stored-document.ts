@@ -5,8 +5,8 @@ import type {
   DocumentKind,
   DocumentVersion,
   LedgerPort,
-  SaveVersionOptions,
   VersionRef,
+  VersionedStore,
 } from './ports.js';
 import { serialized } from './serialized.js';
 
@@ -115,10 +115,7 @@ export interface SavedVersion<R> {
  * const { record, created } = await saveDocumentVersion(policies, ledger, record, { type: 'policy.version', actor, data }, 'policy');
  */
 export function saveDocumentVersion<R extends DocumentVersion<unknown>>(
-  store: {
-    getVersion(tenant: string, id: string, version: number): Promise<R | undefined>;
-    saveVersion(record: R, options?: SaveVersionOptions): Promise<R>;
-  },
+  store: Pick<VersionedStore<R>, 'getVersion' | 'saveVersion'>,
   ledger: Pick<LedgerPort, 'append'>,
   record: R,
   entry: AppendRequest,
@@ -177,16 +174,7 @@ async function confirmedActive<R extends DocumentVersion<unknown>>(
 }
 
 /** The store calls `activateDocumentVersion` needs (a policy or profile store). */
-interface ActivatableStore<R> {
-  getVersion(tenant: string, id: string, version: number): Promise<R | undefined>;
-  getActive(tenant: string): Promise<R | undefined>;
-  activate(
-    tenant: string,
-    id: string,
-    version: number,
-    expected?: VersionRef | null,
-  ): Promise<void>;
-}
+type ActivatableStore<R> = Pick<VersionedStore<R>, 'getVersion' | 'getActive' | 'activate'>;
 
 /**
  * Makes a saved version the tenant's active one the way every versioned kind does:

@@ -15,6 +15,7 @@ import type {
   RateLimitStorePort,
   TenantStorePort,
   UsageStorePort,
+  VersionedStore,
   WorkflowRecord,
   WorkflowStorePort,
 } from '../ports.js';
@@ -78,21 +79,6 @@ function versionOf<D extends { readonly id: string; readonly version: number }>(
   };
 }
 
-/** The calls policy and profile stores share (their list call is passed apart). */
-interface VersionStore<R> {
-  saveVersion(record: R, options?: { readonly ifAbsent?: boolean }): Promise<R>;
-  getVersion(tenant: string, id: string, version: number): Promise<R | undefined>;
-  listVersions(tenant: string, id: string): Promise<readonly R[]>;
-  activate(
-    tenant: string,
-    id: string,
-    version: number,
-    expected?: { readonly id: string; readonly version: number } | null,
-  ): Promise<void>;
-  deactivate(tenant: string): Promise<void>;
-  getActive(tenant: string): Promise<R | undefined>;
-}
-
 /** What tells a policy store's suite from a profile store's. */
 interface VersionedKind<D, S> {
   /** `policy store`, `profile store`: the describe's title. */
@@ -116,7 +102,7 @@ interface VersionedKind<D, S> {
 function versionStoreContract<
   D extends { readonly id: string; readonly version: number },
   R extends { readonly tenant: string; readonly version: number },
-  S extends VersionStore<R>,
+  S extends VersionedStore<R>,
 >(
   name: string,
   factory: () => Promise<StoreHarness<S>>,
